@@ -1,0 +1,3 @@
+export * from './service-adapter';
+export * from './client';
+export * from './status-error';

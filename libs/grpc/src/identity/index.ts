@@ -1,0 +1,2 @@
+export * from './peer-identity';
+export * from './identity-interceptor';

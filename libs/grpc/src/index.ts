@@ -1,0 +1,4 @@
+export * from './adapter';
+export * from './tls';
+export * from './identity';
+export * from './health-reflection';
