@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { createClient, type ClientOf } from '@plumbline/grpc';
+import { controlplane, dataplane } from '@plumbline/proto';
+import { createCa, issueCertificate, type CertificateAuthority, type IssuedCertificate } from '../pki';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+/** A CA and certificates written to a temp dir, as the services read them. */
+export interface TestPki {
+  readonly dir: string;
+  readonly ca: CertificateAuthority;
+  readonly caPath: string;
+  readonly certificates: Record<string, IssuedCertificate & { certPath: string; keyPath: string }>;
+  /** Channel credentials presenting `identity`'s certificate. */
+  credentials(identity: string): grpc.ChannelCredentials;
+  remove(): void;
+}
+
+export async function createTestPki(identities: string[] = ['controlplane', 'dataplane', 'cli']): Promise<TestPki> {
+  const dir = mkdtempSync(join(tmpdir(), 'plumbline-pki-'));
+  const ca = await createCa({ commonName: 'Plumbline test CA', validDays: 2 });
+  const caPath = join(dir, 'ca.crt');
+  writeFileSync(caPath, ca.certPem);
+  const certificates: TestPki['certificates'] = {};
+  for (const identity of identities) {
+    const issued = await issueCertificate(ca, { identity, validDays: 2 });
+    const certPath = join(dir, `${identity}.crt`);
+    const keyPath = join(dir, `${identity}.key`);
+    writeFileSync(certPath, issued.certPem);
+    writeFileSync(keyPath, issued.keyPem, { mode: 0o600 });
+    certificates[identity] = { ...issued, certPath, keyPath };
+  }
+  return {
+    dir,
+    ca,
+    caPath,
+    certificates,
+    credentials(identity) {
+      const certificate = certificates[identity];
+      if (!certificate) throw new Error(`no test certificate for identity '${identity}'`);
+      return grpc.credentials.createSsl(
+        Buffer.from(ca.certPem),
+        Buffer.from(certificate.keyPem),
+        Buffer.from(certificate.certPem),
+      );
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function tlsEnv(pki: TestPki, identity: string): NodeJS.ProcessEnv {
+  const certificate = pki.certificates[identity];
+  if (!certificate) throw new Error(`no test certificate for identity '${identity}'`);
+  return { PLUMBLINE_TLS_CA: pki.caPath, PLUMBLINE_TLS_CERT: certificate.certPath, PLUMBLINE_TLS_KEY: certificate.keyPath };
+}
+
+export function randomKeyRing(version = 'v1'): string {
+  return `${version}:${randomBytes(32).toString('base64')}`;
+}
+
+export interface ControlplaneClients {
+  connections: ClientOf<typeof controlplane.ConnectionService>;
+  datastores: ClientOf<typeof controlplane.DatastoreService>;
+  close(): void;
+}
+
+export interface PlumblineStack {
+  readonly controlplane: ServiceProcess;
+  readonly dataplane: ServiceProcess;
+  readonly pki: TestPki;
+  readonly controlplaneAddress: string;
+  readonly dataplaneAddress: string;
+  /** Clients of the controlplane API presenting `identity`'s certificate (default `cli`). */
+  clients(identity?: string): ControlplaneClients;
+  /** A client of the dataplane presenting `identity`'s certificate. */
+  dataplaneClient(identity: string): ClientOf<typeof dataplane.DataplaneService>;
+  /** Every line both services wrote so far. */
+  output(): string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  databaseUrl: string;
+  keyRing?: string;
+  controlplaneEnv?: NodeJS.ProcessEnv;
+  dataplaneEnv?: NodeJS.ProcessEnv;
+  pki?: TestPki;
+}
+
+/** Both services as real processes, talking mTLS to each other, the controlplane on `databaseUrl`. */
+export async function startPlumblineStack(options: StackOptions): Promise<PlumblineStack> {
+  const pki = options.pki ?? (await createTestPki());
+  const dataplaneProcess = await startServiceProcess({
+    name: 'dataplane',
+    env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', ...tlsEnv(pki, 'dataplane'), ...options.dataplaneEnv },
+  });
+  const dataplaneAddress = `127.0.0.1:${dataplaneProcess.port}`;
+  let controlplaneProcess: ServiceProcess;
+  try {
+    controlplaneProcess = await startServiceProcess({
+      name: 'controlplane',
+      env: {
+        PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
+        PLUMBLINE_DATAPLANE_ADDRESS: dataplaneAddress,
+        PLUMBLINE_DATABASE_URL: options.databaseUrl,
+        PLUMBLINE_KEYRING: options.keyRing ?? randomKeyRing(),
+        ...tlsEnv(pki, 'controlplane'),
+        ...options.controlplaneEnv,
+      },
+    });
+  } catch (error) {
+    await dataplaneProcess.stop();
+    throw error;
+  }
+  const controlplaneAddress = `127.0.0.1:${controlplaneProcess.port}`;
+  const openClients: Array<{ close(): void }> = [];
+  return {
+    controlplane: controlplaneProcess,
+    dataplane: dataplaneProcess,
+    pki,
+    controlplaneAddress,
+    dataplaneAddress,
+    clients(identity = 'cli') {
+      const credentials = pki.credentials(identity);
+      const connections = createClient(controlplane.ConnectionService, controlplaneAddress, credentials);
+      const datastores = createClient(controlplane.DatastoreService, controlplaneAddress, credentials);
+      const clients = {
+        connections,
+        datastores,
+        close: () => {
+          connections.close();
+          datastores.close();
+        },
+      };
+      openClients.push(clients);
+      return clients;
+    },
+    dataplaneClient(identity) {
+      const client = createClient(dataplane.DataplaneService, dataplaneAddress, pki.credentials(identity));
+      openClients.push(client);
+      return client;
+    },
+    output: () => [...controlplaneProcess.output, ...dataplaneProcess.output],
+    async stop() {
+      openClients.forEach((client) => client.close());
+      await controlplaneProcess.stop();
+      await dataplaneProcess.stop();
+      if (!options.pki) pki.remove();
+    },
+  };
+}

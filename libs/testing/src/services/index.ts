@@ -1,0 +1,4 @@
+export * from './service-urls';
+export * from './test-services';
+export * from './databases';
+export * from './scratch-postgres';
