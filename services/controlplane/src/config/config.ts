@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Controlplane settings, read once from the environment at start-up. */
+const ConfigSchema = z.object({
+  PLUMBLINE_DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/plumbline'),
+  /** host:port the gRPC API listens on; port 0 picks a free one (logged). */
+  PLUMBLINE_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  PLUMBLINE_DATAPLANE_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
+  /** Budget for one connectivity check, end to end. */
+  PLUMBLINE_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(15_000),
+  /** How many datastores an edit re-verifies at once. */
+  PLUMBLINE_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Apply pending migrations at start-up. */
+  PLUMBLINE_MIGRATIONS_RUN: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+});
+
+export type ControlplaneConfig = z.infer<typeof ConfigSchema>;
+export const CONTROLPLANE_CONFIG = Symbol('CONTROLPLANE_CONFIG');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ControlplaneConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid controlplane configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

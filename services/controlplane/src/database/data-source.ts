@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ConnectionEntity } from '../connections/connection.entity';
+import { DatastoreEntity } from '../datastores/datastore.entity';
+import { ConnectionsAndDatastores1764000000000 } from './migrations/1764000000000-ConnectionsAndDatastores';
+
+export const ENTITIES = [ConnectionEntity, DatastoreEntity];
+export const MIGRATIONS = [ConnectionsAndDatastores1764000000000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsTransactionMode: 'each',
+    applicationName: 'plumbline-controlplane',
+  };
+}
+
+/** Used by the typeorm CLI (`pnpm migration:run` / `migration:revert` / `migration:generate`). */
+export default new DataSource(
+  dataSourceOptions(process.env.PLUMBLINE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/plumbline'),
+);

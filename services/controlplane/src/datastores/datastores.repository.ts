@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
+import { DatastoreEntity } from './datastore.entity';
+import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
+
+@Injectable()
+export class DatastoresRepository {
+  constructor(private readonly unitOfWork: UnitOfWork) {}
+
+  private manager(manager?: EntityManager): EntityManager {
+    return manager ?? this.unitOfWork.manager;
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<DatastoreEntity | null> {
+    return this.manager(manager).findOneBy(DatastoreEntity, { id });
+  }
+
+  list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {
+    return this.manager().find(DatastoreEntity, {
+      where: filter.connectionId ? { connectionId: filter.connectionId } : {},
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  async insert(entity: DatastoreEntity, manager: EntityManager): Promise<DatastoreEntity> {
+    try {
+      await manager.insert(DatastoreEntity, entity);
+    } catch (error) {
+      throw this.translate(error, entity.name);
+    }
+    return manager.findOneByOrFail(DatastoreEntity, { id: entity.id });
+  }
+
+  async update(entity: DatastoreEntity): Promise<DatastoreEntity> {
+    try {
+      await this.manager().update(DatastoreEntity, { id: entity.id }, { name: entity.name, scope: entity.scope });
+    } catch (error) {
+      throw this.translate(error, entity.name);
+    }
+    return this.manager().findOneByOrFail(DatastoreEntity, { id: entity.id });
+  }
+
+  async delete(id: string): Promise<number> {
+    const result = await this.manager().delete(DatastoreEntity, { id });
+    return result.affected ?? 0;
+  }
+
+  private translate(error: unknown, name: string): unknown {
+    if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
+      return new DatastoreError(DatastoreErrorCode.NAME_TAKEN, `a datastore named '${name}' already exists`, 'name');
+    }
+    return error;
+  }
+}

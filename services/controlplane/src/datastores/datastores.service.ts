@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { dataplane } from '@plumbline/proto';
+import { ConnectionTester } from '../connection-testing/connection-tester';
+import { ConnectionEntity } from '../connections/connection.entity';
+import { ConnectionsRepository } from '../connections/connections.repository';
+import { ConnectionsService, validateName, type ConnectionSpecInput } from '../connections/connections.service';
+import { isUuid } from '../database/ids';
+import { UnitOfWork } from '../database/unit-of-work';
+import { DatastoreEntity } from './datastore.entity';
+import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
+import { DatastoresRepository } from './datastores.repository';
+
+export interface CreateDatastoreInput {
+  name: string;
+  connection: { spec: ConnectionSpecInput } | { connectionId: string };
+  scope: Record<string, string>;
+}
+
+export interface CreatedDatastore {
+  datastore: DatastoreEntity;
+  connection: ConnectionEntity;
+  connectionDatastoreCount: number;
+  testResult: dataplane.ConnectionTestResult;
+}
+
+@Injectable()
+export class DatastoresService {
+  constructor(
+    private readonly repository: DatastoresRepository,
+    private readonly connections: ConnectionsService,
+    private readonly connectionsRepository: ConnectionsRepository,
+    private readonly tester: ConnectionTester,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /**
+   * Tests first; only a passing test persists anything. With a new connection,
+   * both rows go in one transaction. An existing connection is never changed.
+   */
+  async create(input: CreateDatastoreInput): Promise<CreatedDatastore> {
+    const name = validateName(input.name);
+    if ('spec' in input.connection) {
+      const draft = this.connections.draft(input.connection.spec, 'new_connection');
+      const scope = this.connections.scopeFor(draft.entity.connector, input.scope);
+      const testResult = await this.tester.verify({
+        connector: draft.entity.connector,
+        authMethod: draft.entity.authMethod,
+        properties: draft.properties,
+        scope,
+      });
+      const datastore = this.newEntity(name, draft.entity.id, scope);
+      return this.unitOfWork.run(async (manager) => {
+        const connection = await this.connectionsRepository.insert(draft.entity, manager);
+        return {
+          datastore: await this.repository.insert(datastore, manager),
+          connection,
+          connectionDatastoreCount: 1,
+          testResult,
+        };
+      });
+    }
+
+    const connection = await this.connections.mustFind(input.connection.connectionId, undefined, 'connection_id');
+    const scope = this.connections.scopeFor(connection.connector, input.scope);
+    const testResult = await this.tester.verify(this.connections.resolve(connection, scope));
+    return this.unitOfWork.run(async (manager) => {
+      // The connection may have been deleted while we tested; the FK would refuse too.
+      const locked = await this.connectionsRepository.lockById(connection.id, manager);
+      if (!locked) await this.connections.mustFind(connection.id, manager);
+      const datastore = await this.repository.insert(this.newEntity(name, connection.id, scope), manager);
+      const counts = await this.connectionsRepository.usageCounts([connection.id], manager);
+      return { datastore, connection, connectionDatastoreCount: counts.get(connection.id) ?? 1, testResult };
+    });
+  }
+
+  async get(id: string): Promise<DatastoreEntity> {
+    if (!isUuid(id)) {
+      throw new DatastoreError(DatastoreErrorCode.INVALID_REQUEST, 'id must be a datastore id (a UUID)', 'id');
+    }
+    const datastore = await this.repository.findById(id);
+    if (!datastore) {
+      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+    }
+    return datastore;
+  }
+
+  list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {
+    if (filter.connectionId !== undefined && !isUuid(filter.connectionId)) {
+      throw new DatastoreError(
+        DatastoreErrorCode.INVALID_REQUEST,
+        'connection_id must be a connection id (a UUID)',
+        'connection_id',
+      );
+    }
+    return this.repository.list(filter);
+  }
+
+  /** A new scope is verified with the connection's credentials before it is saved. */
+  async update(input: { id: string; name: string; scope: Record<string, string> }): Promise<DatastoreEntity> {
+    const current = await this.get(input.id);
+    const next = Object.assign(new DatastoreEntity(), current);
+    if (input.name) next.name = validateName(input.name);
+    if (Object.keys(input.scope).length > 0) {
+      const connection = await this.connections.mustFind(current.connectionId);
+      next.scope = this.connections.scopeFor(connection.connector, input.scope);
+      await this.tester.verify(this.connections.resolve(connection, next.scope));
+    }
+    return this.repository.update(next);
+  }
+
+  /** The connection stays, possibly orphaned, listed and reusable. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    if ((await this.repository.delete(id)) === 0) {
+      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+    }
+  }
+
+  /** Test Connection of a saved datastore. Writes nothing. */
+  async test(id: string): Promise<dataplane.ConnectionTestResult> {
+    const datastore = await this.get(id);
+    const connection = await this.connections.mustFind(datastore.connectionId);
+    return this.tester.test(this.connections.resolve(connection, datastore.scope));
+  }
+
+  private newEntity(name: string, connectionId: string, scope: Record<string, string>): DatastoreEntity {
+    return Object.assign(new DatastoreEntity(), { id: randomUUID(), name, connectionId, scope });
+  }
+}

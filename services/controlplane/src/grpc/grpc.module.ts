@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ConnectionTestingModule } from '../connection-testing/connection-testing.module';
+import { ConnectionsModule } from '../connections/connections.module';
+import { DatastoresModule } from '../datastores/datastores.module';
+import { GrpcServer } from './grpc-server';
+
+@Module({
+  imports: [ConnectionsModule, DatastoresModule, ConnectionTestingModule],
+  providers: [GrpcServer],
+})
+export class GrpcModule {}

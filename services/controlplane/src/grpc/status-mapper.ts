@@ -1,0 +1,97 @@
+import * as grpc from '@grpc/grpc-js';
+import { create } from '@bufbuild/protobuf';
+import type { Logger } from 'pino';
+import { ValidationError } from '@plumbline/common';
+import { GrpcStatusError } from '@plumbline/grpc';
+import { controlplane, dataplane } from '@plumbline/proto';
+import { ConnectionTestError, ConnectionTestErrorCode } from '../connection-testing/connection-test.errors';
+import { ConnectionError, ConnectionErrorCode } from '../connections/connection.errors';
+import { DatastoreError, DatastoreErrorCode } from '../datastores/datastore.errors';
+
+type Detail = Parameters<typeof create<typeof controlplane.ErrorDetailSchema>>[1];
+
+function status(code: grpc.status, message: string, detail: Detail): GrpcStatusError {
+  return GrpcStatusError.withDetail(code, message, controlplane.ErrorDetailSchema, create(controlplane.ErrorDetailSchema, detail));
+}
+
+/** Network-class failures say the data source is unreachable; the rest are the caller's to fix. */
+const UNREACHABLE = new Set([
+  dataplane.TestErrorCode.DNS_FAILURE,
+  dataplane.TestErrorCode.CONNECTION_REFUSED,
+  dataplane.TestErrorCode.TIMEOUT,
+  dataplane.TestErrorCode.HOST_UNREACHABLE,
+]);
+
+function connectionStatus(error: ConnectionError): GrpcStatusError {
+  const detail: Detail = {
+    reason: error.code,
+    field: error.extras.field ?? '',
+    blockingIds: error.extras.blockingIds ?? [],
+    datastoreFailures: (error.extras.datastoreFailures ?? []).map((failure) => ({
+      datastoreId: failure.datastoreId,
+      datastoreName: failure.datastoreName,
+      testResult: failure.testResult,
+    })),
+  };
+  switch (error.code) {
+    case ConnectionErrorCode.NOT_FOUND:
+      return status(grpc.status.NOT_FOUND, error.message, detail);
+    case ConnectionErrorCode.NAME_TAKEN:
+      return status(grpc.status.ALREADY_EXISTS, error.message, detail);
+    case ConnectionErrorCode.IN_USE:
+    case ConnectionErrorCode.VERIFICATION_FAILED:
+      return status(grpc.status.FAILED_PRECONDITION, error.message, detail);
+    case ConnectionErrorCode.CHANGED_CONCURRENTLY:
+      return status(grpc.status.ABORTED, error.message, detail);
+    case ConnectionErrorCode.INVALID_REQUEST:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+  }
+}
+
+function datastoreStatus(error: DatastoreError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, field: error.field ?? '' };
+  switch (error.code) {
+    case DatastoreErrorCode.NOT_FOUND:
+      return status(grpc.status.NOT_FOUND, error.message, detail);
+    case DatastoreErrorCode.NAME_TAKEN:
+      return status(grpc.status.ALREADY_EXISTS, error.message, detail);
+    case DatastoreErrorCode.INVALID_REQUEST:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+  }
+}
+
+function connectionTestStatus(error: ConnectionTestError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, testResult: error.testResult };
+  switch (error.code) {
+    case ConnectionTestErrorCode.TEST_FAILED: {
+      const code = error.testResult?.errorCode;
+      if (code === dataplane.TestErrorCode.INVALID_CONFIGURATION) {
+        return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+      }
+      const grpcCode = code !== undefined && UNREACHABLE.has(code) ? grpc.status.UNAVAILABLE : grpc.status.FAILED_PRECONDITION;
+      return status(grpcCode, `connection test failed: ${error.message}`, detail);
+    }
+    case ConnectionTestErrorCode.DRIVER_UNAVAILABLE:
+      return status(grpc.status.UNIMPLEMENTED, error.message, detail);
+    case ConnectionTestErrorCode.DATAPLANE_UNAVAILABLE:
+      return status(grpc.status.UNAVAILABLE, error.message, detail);
+  }
+}
+
+/**
+ * The controlplane's one gRPC error mapper. Unknown errors are logged and answered
+ * with a bare INTERNAL: their text may come from a driver and is never forwarded.
+ */
+export function controlplaneErrorMapper(logger: Logger) {
+  return (error: unknown, method: { name: string }): GrpcStatusError => {
+    if (error instanceof GrpcStatusError) return error;
+    if (error instanceof ConnectionError) return connectionStatus(error);
+    if (error instanceof DatastoreError) return datastoreStatus(error);
+    if (error instanceof ConnectionTestError) return connectionTestStatus(error);
+    if (error instanceof ValidationError) {
+      return status(grpc.status.INVALID_ARGUMENT, error.message, { reason: error.code, field: error.field });
+    }
+    logger.error({ method: method.name, err: error }, 'unexpected error in handler');
+    return status(grpc.status.INTERNAL, 'internal error; see controlplane logs', { reason: 'INTERNAL' });
+  };
+}
