@@ -1,0 +1,336 @@
+import { type Socket } from 'node:net';
+import { isIP } from 'node:net';
+import { createConnection, type Connection, type RowDataPacket, type SslOptions } from 'mysql2';
+import { dataplane } from '@plumbline/proto';
+import { type Connector, type ConnectorTarget, type TestOptions } from '../connector';
+import {
+  ConfigError,
+  configurationFailure,
+  connectTcp,
+  decideTls,
+  Endpoint,
+  networkError,
+  notApplicable,
+  passed,
+  resolveHost,
+  runSteps,
+  secretValuesOf,
+  SocketClosedError,
+  SQL_TEST_PLAN,
+  StepError,
+  timeoutError,
+  type StepContext,
+  type StepOutcome,
+  type TlsSettings,
+} from '../probe';
+import { parseMysqlTarget, type MysqlConfig } from './mysql.config';
+import { classifyMysqlError, type MysqlErrorContext } from './mysql.errors';
+import { MalformedGreetingError, peekGreeting, quoteMysqlIdentifier, type MysqlGreeting } from './mysql.protocol';
+
+const { StepName, TestErrorCode } = dataplane;
+
+/** How long closing a connection may delay the verdict. */
+const CLOSE_GRACE_MS = 1_000;
+
+type Db = ReturnType<Connection['promise']>;
+
+interface TlsOutcome {
+  readonly greeting: MysqlGreeting | undefined;
+  readonly useTls: boolean;
+}
+
+/** mysql2's TLS options for libpq-style modes (verify-full is MySQL's VERIFY_IDENTITY). */
+export function mysqlSslOptions(settings: TlsSettings): SslOptions {
+  const verify = settings.mode === 'verify-ca' || settings.mode === 'verify-full';
+  return {
+    rejectUnauthorized: verify,
+    verifyIdentity: settings.mode === 'verify-full',
+    ...(settings.ca ? { ca: settings.ca } : {}),
+  };
+}
+
+/**
+ * MySQL / MariaDB connectivity check over ONE connection: the TCP step's
+ * socket is kept; the TLS step peeks at the server greeting (CLIENT_SSL) and
+ * puts it back; mysql2 then logs in over that same socket, negotiating TLS
+ * itself. A second, abandoned probe connection would count as an interrupted
+ * handshake, and MySQL blocks a host after max_connect_errors of those.
+ * Certificate failures therefore surface during the driver's login and are
+ * reported at the TLS step (AUTHENTICATE is then SKIPPED).
+ *
+ * The login names no database; SCOPE_PROBE runs `USE`, so an unknown database
+ * (1049) or one without rights (1044) is reported there, after authentication
+ * genuinely passed.
+ */
+export class MysqlConnector implements Connector {
+  readonly id = 'mysql';
+
+  async test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult> {
+    const startedAt = performance.now();
+    const secrets = secretValuesOf(target.properties);
+    const run = { deadline: options.deadline, signal: options.signal, secrets, startedAt };
+    let config: MysqlConfig;
+    try {
+      config = parseMysqlTarget(target);
+    } catch (error) {
+      if (error instanceof ConfigError) return configurationFailure(SQL_TEST_PLAN, error, secrets, startedAt);
+      return runSteps(SQL_TEST_PLAN, run, () => Promise.reject(error));
+    }
+
+    const open: { socket?: Socket; connection?: Connection } = {};
+    try {
+      return await runSteps(SQL_TEST_PLAN, run, async (step) => {
+        const resolved = await step(StepName.DNS_RESOLVE, (context) => resolveHost(config.host, context));
+        const endpoint = await Endpoint.resolved(config.host, config.port, resolved.ip);
+
+        const socket = await step(StepName.TCP_CONNECT, (context) => connectTcp(endpoint, context), {
+          onTimeout: () => timeoutError(endpoint, 'opening a TCP connection'),
+        });
+        open.socket = socket;
+
+        const tls = await step(StepName.TLS, (context) => inspectGreeting(socket, config, endpoint, context), {
+          onTimeout: () =>
+            new StepError(
+              TestErrorCode.TIMEOUT,
+              `${endpoint.described} accepted the TCP connection but sent no MySQL greeting in time`,
+              `check that port ${config.port} serves MySQL / MariaDB and is not behind a proxy that holds connections; ${endpoint.allowRule}`,
+            ),
+        });
+
+        const errorContext: MysqlErrorContext = {
+          endpoint,
+          username: config.username,
+          database: config.database,
+          tls: config.tls,
+          serverOffersTls: tls.greeting?.kind === 'handshake' ? tls.greeting.offersTls : undefined,
+        };
+        const transport = tls.useTls ? 'over TLS' : 'without TLS';
+        const classify = (doing: string) => (error: unknown) => classifyMysqlError(error, errorContext, doing);
+
+        const db = await step(
+          StepName.AUTHENTICATE,
+          async (context) => {
+            const connection = await logIn(socket, config, tls.useTls, context, open);
+            const promised = connection.promise();
+            await limitStatementTime(promised, context);
+            return passed(`logged in to ${endpoint.described} as ${config.username} ${transport}`, undefined, promised);
+          },
+          {
+            classify: classify('logging in'),
+            onTimeout: () =>
+              new StepError(
+                TestErrorCode.TIMEOUT,
+                `${endpoint.described} did not complete the login of ${config.username} before the deadline`,
+                `the server or the network path is slow or dropping packets: ${endpoint.allowRule}; check the server's load`,
+              ),
+          },
+        );
+
+        await step(StepName.SCOPE_PROBE, (context) => checkScope(db, config, endpoint, context), {
+          classify: classify(`opening database '${config.database}'`),
+          onTimeout: () => timeoutError(endpoint, 'checking the scope'),
+        });
+
+        await step(StepName.PRIVILEGE_PROBE, (context) => checkPrivileges(db, config, endpoint, context), {
+          classify: classify('checking privileges'),
+          onTimeout: () => timeoutError(endpoint, 'checking privileges'),
+        });
+
+        return `connected to ${endpoint.described} as ${config.username} ${transport}; database '${config.database}' readable`;
+      });
+    } finally {
+      await closeQuietly(open.connection);
+      open.socket?.destroy();
+    }
+  }
+}
+
+async function inspectGreeting(
+  socket: Socket,
+  config: MysqlConfig,
+  endpoint: Endpoint,
+  context: StepContext,
+): Promise<StepOutcome<TlsOutcome>> {
+  if (config.tls.mode === 'disable') {
+    return notApplicable<TlsOutcome>('ssl_mode is disable; TLS not attempted', { greeting: undefined, useTls: false });
+  }
+  let greeting: MysqlGreeting;
+  try {
+    greeting = await peekGreeting(socket, context.signal);
+  } catch (error) {
+    if (error instanceof SocketClosedError || error instanceof MalformedGreetingError) {
+      throw new StepError(
+        TestErrorCode.TLS_FAILED,
+        `${endpoint.described} did not send a MySQL greeting (${error.message})`,
+        `check that port ${config.port} serves MySQL / MariaDB`,
+      );
+    }
+    throw networkError(endpoint, error, 'reading the server greeting') ?? error;
+  }
+  if (greeting.kind === 'error') {
+    // Refused before any handshake (host not allowed or blocked, too many connections).
+    throw classifyMysqlError(
+      Object.assign(new Error(greeting.message), { errno: greeting.errno }),
+      {
+        endpoint,
+        username: config.username,
+        database: config.database,
+        tls: config.tls,
+        serverOffersTls: undefined,
+      },
+      'connecting',
+    );
+  }
+  // MariaDB prefixes its version with "5.5.5-" for old clients.
+  const server = greeting.serverVersion.replace(/^5\.5\.5-/, '');
+  const decision = decideTls(config.tls, greeting.offersTls, endpoint, server);
+  const message = decision.value
+    ? `${decision.message}; it is negotiated at login with ${verificationOf(config.tls)}`
+    : decision.message;
+  return { ...decision, message, value: { greeting, useTls: decision.value } };
+}
+
+function verificationOf(settings: TlsSettings): string {
+  switch (settings.mode) {
+    case 'verify-full':
+      return 'certificate and host name verification (verify-full)';
+    case 'verify-ca':
+      return 'certificate chain verification (verify-ca)';
+    default:
+      return `no certificate verification (ssl_mode ${settings.mode})`;
+  }
+}
+
+/** mysql2 login over the already connected socket; resolves once authenticated. */
+function logIn(
+  socket: Socket,
+  config: MysqlConfig,
+  useTls: boolean,
+  context: StepContext,
+  open: { connection?: Connection },
+): Promise<Connection> {
+  if (useTls && isIP(config.host)) {
+    // Node checks the certificate against `servername`, else the socket's `_host`, else
+    // 'localhost'. mysql2 passes no servername for an IP literal, so without this line
+    // verify-full would accept any certificate naming localhost. The integration spec
+    // "checks an IP literal against the IP" guards it.
+    (socket as Socket & { _host?: string })._host = config.host;
+  }
+  return new Promise((resolve, reject) => {
+    const connection = createConnection({
+      // The configured host, for TLS SNI and verify-full; the bytes go over `stream`, to the resolved IP.
+      host: config.host,
+      port: config.port,
+      stream: socket,
+      user: config.username,
+      password: config.password,
+      ...(useTls ? { ssl: mysqlSslOptions(config.tls) } : {}),
+      connectTimeout: context.remainingMs(),
+      multipleStatements: false,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+    // Fatal errors outside a query are emitted on the connection; unheard, they crash the process.
+    connection.on('error', () => undefined);
+    const onAbort = () => connection.destroy();
+    context.signal.addEventListener('abort', onAbort, { once: true });
+    connection.once('error', (error) => {
+      context.signal.removeEventListener('abort', onAbort);
+      // A failed login leaves nothing to end gracefully.
+      connection.destroy();
+      reject(error);
+    });
+    connection.once('connect', () => {
+      context.signal.removeEventListener('abort', onAbort);
+      open.connection = connection;
+      resolve(connection);
+    });
+    // The greeting was put back on the paused socket; mysql2 listens now.
+    socket.resume();
+  });
+}
+
+/** Server-side statement limits, so a stuck query ends with the deadline (best effort). */
+async function limitStatementTime(db: Db, context: StepContext): Promise<void> {
+  const [rows] = await db.query<RowDataPacket[]>({ sql: 'SELECT VERSION() AS version', timeout: context.remainingMs() });
+  const version = String(rows[0]?.['version'] ?? '');
+  const statement = version.includes('MariaDB')
+    ? `SET SESSION max_statement_time = ${(context.remainingMs() / 1000).toFixed(3)}`
+    : `SET SESSION max_execution_time = ${context.remainingMs()}`;
+  try {
+    await db.query({ sql: statement, timeout: context.remainingMs() });
+  } catch {
+    // Old servers lack the variable; the client-side timeouts still apply.
+  }
+}
+
+async function checkScope(db: Db, config: MysqlConfig, endpoint: Endpoint, context: StepContext) {
+  const timeout = () => context.remainingMs();
+  const [one] = await db.query<RowDataPacket[]>({ sql: 'SELECT 1 AS one', timeout: timeout() });
+  if (Number(one[0]?.['one']) !== 1) throw new Error('SELECT 1 returned no row');
+  // 1049 (no such database) and 1044 (no rights on it) surface here; see classifyMysqlError.
+  await db.query({ sql: `USE ${quoteMysqlIdentifier(config.database)}`, timeout: timeout() });
+  const [schemata] = await db.query<RowDataPacket[]>({
+    sql: 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+    values: [config.database],
+    timeout: timeout(),
+  });
+  if (schemata.length === 0) {
+    throw new StepError(
+      TestErrorCode.DATABASE_NOT_FOUND,
+      `database '${config.database}' is not listed in information_schema.SCHEMATA on ${endpoint.label}`,
+      `check the database name, and grant ${config.username} a privilege on it`,
+    );
+  }
+  return passed(`database '${config.database}' exists on ${endpoint.label} and ${config.username} can use it`);
+}
+
+async function checkPrivileges(db: Db, config: MysqlConfig, endpoint: Endpoint, context: StepContext) {
+  const timeout = () => context.remainingMs();
+  const database = quoteMysqlIdentifier(config.database);
+  // The catalog a sync reads; MySQL lists only tables the account has some privilege on.
+  const [catalog] = await db.query<RowDataPacket[]>({
+    sql: `SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?) AS tables,
+                 (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?) AS columns`,
+    values: [config.database, config.database],
+    timeout: timeout(),
+  });
+  const tables = Number(catalog[0]?.['tables'] ?? 0);
+  const columns = Number(catalog[0]?.['columns'] ?? 0);
+  const [first] = await db.query<RowDataPacket[]>({
+    sql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME LIMIT 1',
+    values: [config.database],
+    timeout: timeout(),
+  });
+  const name = first[0]?.['name'];
+  if (typeof name !== 'string') {
+    return passed(
+      `${config.username} can read the catalog of '${config.database}'; no table or view is visible to it, so there was nothing to SELECT from`,
+      `if '${config.database}' has tables, grant ${config.username} SELECT on them so a sync can see them`,
+    );
+  }
+  const relation = `${database}.${quoteMysqlIdentifier(name)}`;
+  try {
+    await db.query({ sql: `SELECT * FROM ${relation} LIMIT 0`, timeout: timeout() });
+  } catch (error) {
+    const errno = (error as { errno?: unknown }).errno;
+    if (errno !== 1142 && errno !== 1143) throw error;
+    throw new StepError(
+      TestErrorCode.PERMISSION_DENIED,
+      `${config.username} cannot SELECT from ${relation} on ${endpoint.label}`,
+      `GRANT SELECT ON ${database}.* TO '${config.username}'@'${endpoint.sourceAddress ?? '%'}'`,
+    );
+  }
+  return passed(
+    `${config.username} can read the catalog of '${config.database}' (${tables} tables, ${columns} columns visible) and SELECT from ${relation}`,
+  );
+}
+
+async function closeQuietly(connection: Connection | undefined): Promise<void> {
+  if (!connection) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => connection.end(() => resolve()));
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_GRACE_MS)));
+  if (await Promise.race([ended.then(() => false), timedOut])) connection.destroy();
+  clearTimeout(timer);
+}

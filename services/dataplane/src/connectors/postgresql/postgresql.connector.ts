@@ -1,0 +1,313 @@
+import { type Socket } from 'node:net';
+import { Client, escapeIdentifier } from 'pg';
+import { dataplane } from '@plumbline/proto';
+import { type Connector, type ConnectorTarget, type TestOptions } from '../connector';
+import {
+  ConfigError,
+  configurationFailure,
+  connectTcp,
+  decideTls,
+  describeTlsSession,
+  Endpoint,
+  networkError,
+  notApplicable,
+  passed,
+  resolveHost,
+  runSteps,
+  secretValuesOf,
+  SocketClosedError,
+  SQL_TEST_PLAN,
+  StepError,
+  timeoutError,
+  tlsClientOptions,
+  upgradeToTls,
+  type StepContext,
+  type StepOutcome,
+} from '../probe';
+import { parsePostgresqlTarget, type PostgresqlConfig } from './postgresql.config';
+import {
+  classifyPostgresqlLoginError,
+  classifyPostgresqlQueryError,
+  type PostgresqlErrorContext,
+} from './postgresql.errors';
+import { requestSsl } from './postgresql.protocol';
+
+const { StepName, TestErrorCode } = dataplane;
+
+/** Shown in pg_stat_activity while the check runs. */
+const APPLICATION_NAME = 'plumbline-connection-test';
+/** How long closing a client may delay the verdict. */
+const CLOSE_GRACE_MS = 1_000;
+
+interface TlsOutcome {
+  /** The server's answer to SSLRequest; undefined when not asked (ssl_mode disable). */
+  readonly offered: boolean | undefined;
+  readonly useTls: boolean;
+}
+
+/**
+ * PostgreSQL connectivity check: DNS, TCP, TLS negotiation (SSLRequest on a
+ * raw connection, then a handshake with the configured verification), login
+ * with `pg`, then the scope (database, schema) and privileges (USAGE, catalog,
+ * SELECT on the first table). Two connections are made: the raw probe and the
+ * driver's.
+ */
+export class PostgresqlConnector implements Connector {
+  readonly id = 'postgresql';
+
+  async test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult> {
+    const startedAt = performance.now();
+    const secrets = secretValuesOf(target.properties);
+    const run = { deadline: options.deadline, signal: options.signal, secrets, startedAt };
+    let config: PostgresqlConfig;
+    try {
+      config = parsePostgresqlTarget(target);
+    } catch (error) {
+      if (error instanceof ConfigError) return configurationFailure(SQL_TEST_PLAN, error, secrets, startedAt);
+      return runSteps(SQL_TEST_PLAN, run, () => Promise.reject(error));
+    }
+
+    const open: { probe?: Socket; client?: Client } = {};
+    try {
+      return await runSteps(SQL_TEST_PLAN, run, async (step) => {
+        const resolved = await step(StepName.DNS_RESOLVE, (context) => resolveHost(config.host, context));
+        const endpoint = await Endpoint.resolved(config.host, config.port, resolved.ip);
+
+        const probe = await step(StepName.TCP_CONNECT, (context) => connectTcp(endpoint, context), {
+          onTimeout: () => timeoutError(endpoint, 'opening a TCP connection'),
+        });
+        open.probe = probe;
+
+        const tls = await step(StepName.TLS, (context) => negotiateTls(probe, config, endpoint, context), {
+          onTimeout: () =>
+            new StepError(
+              TestErrorCode.TIMEOUT,
+              `${endpoint.described} accepted the TCP connection but did not answer the TLS request in time`,
+              `check that port ${config.port} serves PostgreSQL and is not behind a proxy that holds connections; ${endpoint.allowRule}`,
+            ),
+        });
+        probe.destroy();
+
+        const errorContext: PostgresqlErrorContext = {
+          endpoint,
+          username: config.username,
+          database: config.database,
+          tls: config.tls,
+          encrypted: tls.useTls,
+          serverOffersTls: tls.offered,
+        };
+        const transport = tls.useTls ? 'over TLS' : 'without TLS';
+
+        // A failure the server reported after accepting the credentials, shown at SCOPE_PROBE.
+        const scopeFailure = await step(
+          StepName.AUTHENTICATE,
+          async (context) => {
+            const client = new Client({
+              host: endpoint.ip,
+              port: config.port,
+              user: config.username,
+              // A function, so pg never falls back to PGPASSWORD or ~/.pgpass for an empty password.
+              password: () => config.password,
+              database: config.database,
+              ssl: tls.useTls ? tlsClientOptions(config.tls, config.host) : false,
+              connectionTimeoutMillis: context.remainingMs(),
+              statement_timeout: context.remainingMs(),
+              lock_timeout: context.remainingMs(),
+              query_timeout: context.remainingMs(),
+              application_name: APPLICATION_NAME,
+              keepAlive: false,
+            });
+            // pg emits 'error' on the client for failures outside a query; unheard, that crashes the process.
+            client.on('error', () => undefined);
+            open.client = client;
+            try {
+              await client.connect();
+            } catch (error) {
+              const classified = classifyPostgresqlLoginError(error, errorContext);
+              if (!classified.afterAuthentication) throw classified.error;
+              return passed(
+                `${config.username} authenticated at ${endpoint.described} ${transport}; the server then refused the session (see the scope check)`,
+                undefined,
+                classified.error,
+              );
+            }
+            return passed(`logged in to ${endpoint.described} as ${config.username} ${transport}`, undefined, undefined);
+          },
+          {
+            onTimeout: () =>
+              new StepError(
+                TestErrorCode.TIMEOUT,
+                `${endpoint.described} did not complete the login of ${config.username} before the deadline`,
+                `the server or the network path is slow or dropping packets: ${endpoint.allowRule}; check the server's load and authentication setup (e.g. an unreachable LDAP/RADIUS)`,
+              ),
+          },
+        );
+        const client = open.client;
+        if (!client) throw new Error('login passed without a client');
+
+        const queryFailure = (doing: string) => (error: unknown) =>
+          classifyPostgresqlQueryError(error, errorContext, doing);
+
+        await step(
+          StepName.SCOPE_PROBE,
+          async () => {
+            if (scopeFailure) throw scopeFailure;
+            return checkScope(client, config, endpoint);
+          },
+          { classify: queryFailure('checking the database and schema'), onTimeout: () => timeoutError(endpoint, 'checking the scope') },
+        );
+
+        await step(StepName.PRIVILEGE_PROBE, () => checkPrivileges(client, config, endpoint), {
+          classify: queryFailure('checking privileges'),
+          onTimeout: () => timeoutError(endpoint, 'checking privileges'),
+        });
+
+        return `connected to ${endpoint.described} as ${config.username} ${transport}; database '${config.database}', schema '${config.schema}' readable`;
+      });
+    } finally {
+      open.probe?.destroy();
+      await closeQuietly(open.client);
+    }
+  }
+}
+
+async function negotiateTls(
+  probe: Socket,
+  config: PostgresqlConfig,
+  endpoint: Endpoint,
+  context: StepContext,
+): Promise<StepOutcome<TlsOutcome>> {
+  if (config.tls.mode === 'disable') {
+    return notApplicable<TlsOutcome>('ssl_mode is disable; TLS not attempted', { offered: undefined, useTls: false });
+  }
+  let answer;
+  try {
+    answer = await requestSsl(probe, context.signal);
+  } catch (error) {
+    if (error instanceof SocketClosedError) {
+      throw new StepError(
+        TestErrorCode.TLS_FAILED,
+        `${endpoint.described} closed the connection when asked for TLS`,
+        `check that port ${config.port} serves PostgreSQL`,
+      );
+    }
+    throw networkError(endpoint, error, 'negotiating TLS') ?? error;
+  }
+  switch (answer.kind) {
+    case 'unexpected':
+      throw new StepError(
+        TestErrorCode.TLS_FAILED,
+        `${endpoint.described} gave an answer to the TLS request that is not PostgreSQL's (first byte 0x${answer.firstByte.toString(16)})`,
+        `check that port ${config.port} serves PostgreSQL (7.0 or later)`,
+      );
+    case 'data-after-accept':
+      throw new StepError(
+        TestErrorCode.TLS_FAILED,
+        `${endpoint.described} sent unexpected data after accepting TLS`,
+        'something between the dataplane and the server tampers with the connection; do not connect until it is explained',
+      );
+    case 'refused': {
+      const decision = decideTls(config.tls, false, endpoint);
+      return { ...decision, value: { offered: false, useTls: decision.value } satisfies TlsOutcome };
+    }
+    case 'accepted': {
+      const secure = await upgradeToTls(probe, config.tls, endpoint, context);
+      const message = describeTlsSession(secure, config.tls, endpoint);
+      secure.destroy();
+      return passed<TlsOutcome>(message, undefined, { offered: true, useTls: true });
+    }
+  }
+}
+
+async function checkScope(client: Client, config: PostgresqlConfig, endpoint: Endpoint) {
+  const { rows } = await client.query<{ one: number; database: string; schema_exists: boolean }>(
+    'SELECT 1 AS one, current_database() AS database, EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema_exists',
+    [config.schema],
+  );
+  const row = rows[0];
+  if (row?.one !== 1) throw new Error('SELECT 1 returned no row');
+  if (!row.schema_exists) {
+    const { rows: schemas } = await client.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace
+        WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+        ORDER BY nspname LIMIT 20`,
+    );
+    const known = schemas.map((s) => s.nspname).join(', ') || 'none';
+    throw new StepError(
+      TestErrorCode.SCHEMA_NOT_FOUND,
+      `schema '${config.schema}' does not exist in database '${row.database}' on ${endpoint.label}`,
+      `check the datastore's schema name (case-sensitive); schemas there: ${known}`,
+    );
+  }
+  return passed(`database '${row.database}' and schema '${config.schema}' exist on ${endpoint.label}`);
+}
+
+async function checkPrivileges(client: Client, config: PostgresqlConfig, endpoint: Endpoint) {
+  const { schema, username } = config;
+  const grantee = escapeIdentifier(username);
+  const quotedSchema = escapeIdentifier(schema);
+
+  const { rows: usage } = await client.query<{ usage: boolean }>(
+    `SELECT has_schema_privilege(n.oid, 'USAGE') AS usage FROM pg_namespace n WHERE n.nspname = $1`,
+    [schema],
+  );
+  if (!usage[0]?.usage) {
+    throw new StepError(
+      TestErrorCode.PERMISSION_DENIED,
+      `${username} has no USAGE privilege on schema '${schema}' on ${endpoint.label}`,
+      `GRANT USAGE ON SCHEMA ${quotedSchema} TO ${grantee}`,
+    );
+  }
+
+  // The catalog a sync reads (information_schema shows only what the role may see).
+  const { rows: catalog } = await client.query<{ tables: number; columns: number }>(
+    `SELECT (SELECT count(*) FROM information_schema.tables WHERE table_schema = $1)::int AS tables,
+            (SELECT count(*) FROM information_schema.columns WHERE table_schema = $1)::int AS columns`,
+    [schema],
+  );
+  const visible = catalog[0] ?? { tables: 0, columns: 0 };
+
+  // pg_class lists every relation, also those the role may not read: the first one is the probe.
+  const { rows: first } = await client.query<{ name: string; total: number; selectable: number }>(
+    `SELECT c.relname AS name,
+            (count(*) OVER ())::int AS total,
+            (count(*) FILTER (WHERE has_table_privilege(c.oid, 'SELECT')) OVER ())::int AS selectable
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm')
+      ORDER BY c.relname
+      LIMIT 1`,
+    [schema],
+  );
+  const table = first[0];
+  if (!table) {
+    return passed(
+      `${username} can use schema '${schema}' and read its catalog; it has no table or view, so there was nothing to SELECT from`,
+    );
+  }
+
+  const relation = `${quotedSchema}.${escapeIdentifier(table.name)}`;
+  const coverage = `SELECT allowed on ${table.selectable} of ${table.total} tables/views in '${schema}'`;
+  try {
+    await client.query(`SELECT * FROM ${relation} LIMIT 0`);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '42501') throw error;
+    throw new StepError(
+      TestErrorCode.PERMISSION_DENIED,
+      `${username} cannot SELECT from ${relation} on ${endpoint.label} (${coverage})`,
+      `GRANT SELECT ON ALL TABLES IN SCHEMA ${quotedSchema} TO ${grantee}`,
+    );
+  }
+  return passed(
+    `${username} can read the catalog of '${schema}' (${visible.tables} tables, ${visible.columns} columns visible) and SELECT from ${relation} (${coverage})`,
+  );
+}
+
+async function closeQuietly(client: Client | undefined): Promise<void> {
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+  ]);
+  clearTimeout(timer);
+}
