@@ -9,7 +9,10 @@ const crossServiceImports = (other) => ({
     {
       patterns: [
         { group: [`@plumbline/${other}`, `@plumbline/${other}/*`], message: `Services must not import the ${other}; move shared code to libs/.` },
-        { group: [`**/services/${other}/**`, `../../${other}/**`, `../${other}/**`], message: `Services must not import the ${other}; move shared code to libs/.` },
+        {
+          group: [`**/services/${other}/**`, `../../../${other}/**`, `../../../../${other}/**`, `../../../../../${other}/**`],
+          message: `Services must not import the ${other}; move shared code to libs/.`,
+        },
       ],
     },
   ],

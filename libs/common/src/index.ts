@@ -1,3 +1,4 @@
 export * from './connectors';
+export * from './secrets';
 export * from './concurrency/map-with-concurrency';
 export * from './logging/logger';

@@ -1,4 +1,4 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import {
   create,
   fromBinary,
@@ -10,7 +10,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
-import { GrpcStatusError } from './status-error';
+import { type GrpcStatusError } from './status-error';
 
 /**
  * protoc-gen-es emits service descriptors, grpc-js wants service definitions:

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import { dataplane } from '@plumbline/proto';
 import { CONTROLPLANE_CONFIG, type ControlplaneConfig } from '../config/config';
-import { DataplaneClient } from '../dataplane/dataplane.client';
+import { DataplaneClient } from '../dataplane-client/dataplane.client';
 import { ConnectionTestError, ConnectionTestErrorCode } from './connection-test.errors';
 
 /** A connection with decrypted, resolved properties plus the scope to check. Lives in memory only. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DataplaneClient } from '../dataplane/dataplane.client';
+import { DataplaneClient } from '../dataplane-client/dataplane.client';
 import { tlsProvider } from '../grpc/tls.provider';
 import { ConnectionTester } from './connection-tester';
 
