@@ -110,7 +110,7 @@ async function main() {
   step('Starting the dataplane and the controlplane (mTLS)');
   const dataplaneProcess = await startServiceProcess({
     name: 'dataplane',
-    env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', ...tlsEnv('dataplane'), PLUMBLINE_LOG_LEVEL: 'warn' },
+    env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', ...tlsEnv('dataplane'), PLUMBLINE_LOG_LEVEL: 'info' },
   });
   const controlplaneProcess = await startServiceProcess({
     name: 'controlplane',
@@ -119,7 +119,7 @@ async function main() {
       PLUMBLINE_DATAPLANE_ADDRESS: `127.0.0.1:${dataplaneProcess.port}`,
       PLUMBLINE_DATABASE_URL: Object.assign(new URL(ADMIN_URL), { pathname: `/${CONTROLPLANE_DB}` }).toString(),
       PLUMBLINE_KEYRING_FILE: keyRingFile(),
-      PLUMBLINE_LOG_LEVEL: 'warn',
+      PLUMBLINE_LOG_LEVEL: 'info',
       ...tlsEnv('controlplane'),
     },
   });

@@ -25,8 +25,9 @@ await testing.postgresAdmin(
 const pgUrl = new URL(await testing.serviceUrl('postgres'));
 const stack = await testing.startPlumblineStack({
   databaseUrl: controlplaneDb.url,
-  controlplaneEnv: { PLUMBLINE_LOG_LEVEL: 'warn' },
-  dataplaneEnv: { PLUMBLINE_LOG_LEVEL: 'warn' },
+  // Production log level: the services' own per-call logging is part of what is measured.
+  controlplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
+  dataplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
 });
 try {
   const api = stack.clients();
@@ -60,8 +61,22 @@ try {
   };
 
   const { ours: o, floor: f } = await interleaved({ ours, floor, warmup: WARMUP, iterations: ITERATIONS, rounds: 10 });
+
+  // Where the time goes: the dataplane's check called directly (one mTLS hop),
+  // and one mTLS round trip that does no work (an invalid target is refused at once).
+  const dataplaneClient = stack.dataplaneClient('controlplane');
+  const target = { connector: 'postgresql', authMethod: 'basic', properties, scope: { database: sourceDb.name, schema: 'bench' } };
+  const { ours: direct, floor: hop } = await interleaved({
+    ours: () => dataplaneClient.testConnection({ target, timeoutMs: 5_000 }),
+    floor: () => dataplaneClient.testConnection({ target: { connector: 'postgresql', properties: {}, scope: {} } }),
+    warmup: WARMUP,
+    iterations: 200,
+    rounds: 4,
+  });
+
   console.log(`Test Connection, saved datastore, end to end over mTLS (n=${o.n}): p50 ${fmt(o.p50)}  p99 ${fmt(o.p99)}`);
   console.log(`floor: bare pg connect + SELECT 1             (n=${f.n}): p50 ${fmt(f.p50)}  p99 ${fmt(f.p99)}`);
+  console.log(`  breakdown: dataplane check called directly  p50 ${fmt(direct.p50)}; one empty mTLS gRPC round trip p50 ${fmt(hop.p50)}`);
   console.log(`p99 ratio ${(o.p99 / f.p99).toFixed(2)}`);
   console.log(`RATIO test_connection_p50 ${(o.p50 / f.p50).toFixed(2)}`);
 } finally {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
+import { ConnectionEntity } from '../connections/connection.entity';
 import { DatastoreEntity } from './datastore.entity';
 import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
 
@@ -14,6 +15,18 @@ export class DatastoresRepository {
 
   findById(id: string, manager?: EntityManager): Promise<DatastoreEntity | null> {
     return this.manager(manager).findOneBy(DatastoreEntity, { id });
+  }
+
+  /** A datastore and its connection in one round trip: Test Connection's hot path. */
+  async findWithConnection(id: string): Promise<{ datastore: DatastoreEntity; connection: ConnectionEntity } | null> {
+    const datastore = await this.manager()
+      .createQueryBuilder(DatastoreEntity, 'd')
+      .innerJoinAndMapOne('d.connection', ConnectionEntity, 'c', 'c.id = d.connection_id')
+      .where('d.id = :id', { id })
+      .getOne();
+    if (!datastore) return null;
+    const { connection, ...rest } = datastore as DatastoreEntity & { connection: ConnectionEntity };
+    return { datastore: Object.assign(new DatastoreEntity(), rest), connection };
   }
 
   list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {

@@ -75,9 +75,7 @@ export class DatastoresService {
   }
 
   async get(id: string): Promise<DatastoreEntity> {
-    if (!isUuid(id)) {
-      throw new DatastoreError(DatastoreErrorCode.INVALID_REQUEST, 'id must be a datastore id (a UUID)', 'id');
-    }
+    this.assertId(id);
     const datastore = await this.repository.findById(id);
     if (!datastore) {
       throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
@@ -119,9 +117,16 @@ export class DatastoresService {
 
   /** Test Connection of a saved datastore. Writes nothing. */
   async test(id: string): Promise<dataplane.ConnectionTestResult> {
-    const datastore = await this.get(id);
-    const connection = await this.connections.mustFind(datastore.connectionId);
-    return this.tester.test(this.connections.resolve(connection, datastore.scope));
+    this.assertId(id);
+    const found = await this.repository.findWithConnection(id);
+    if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+    return this.tester.test(this.connections.resolve(found.connection, found.datastore.scope));
+  }
+
+  private assertId(id: string): void {
+    if (!isUuid(id)) {
+      throw new DatastoreError(DatastoreErrorCode.INVALID_REQUEST, 'id must be a datastore id (a UUID)', 'id');
+    }
   }
 
   private newEntity(name: string, connectionId: string, scope: Record<string, string>): DatastoreEntity {

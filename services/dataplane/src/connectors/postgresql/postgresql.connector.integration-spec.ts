@@ -10,9 +10,11 @@ import {
   startBlackhole,
   startDnsServer,
   startFakePostgres,
+  startScratchPostgres,
   startSilentServer,
   uniqueName,
   type CertificateAuthority,
+  type ScratchPostgres,
   type FakeServerTls,
   type TestDatabase,
   type TestDnsServer,
@@ -265,6 +267,43 @@ describe(PostgresqlConnector.name, () => {
 
     expect(result.ok).toBe(true);
     expect(stepOf(result, StepName.TLS).status).toBe(StepStatus.NOT_APPLICABLE);
+  });
+
+  describe('against a real PostgreSQL that requires TLS and checks passwords (scratch cluster)', () => {
+    let cluster: ScratchPostgres;
+    const superuserPassword = `Pl4nted-admin-${randomBytes(6).toString('hex')}`;
+    const scratchTarget = (properties: Record<string, string>) =>
+      target(
+        { host: '127.0.0.1', port: String(cluster.port), username: 'postgres', password: superuserPassword, ...properties },
+        { database: 'postgres', schema: 'public' },
+      );
+    beforeAll(async () => {
+      cluster = await startScratchPostgres({ superuserPassword, tls: serverTls, requireTls: true });
+    });
+    afterAll(() => cluster?.stop());
+
+    it('logs in over TLS on the one connection it opened, and verifies the certificate', async () => {
+      const result = await sut.test(
+        scratchTarget({ host: 'pg.plumbline.test', ssl_mode: 'verify-full', ssl_ca: ca.certPem }),
+        within(),
+      );
+      // pg.plumbline.test resolves through the loopback DNS server set up for this file.
+      expect(statuses(result)).toEqual(ALL_PASSED);
+      expect(stepOf(result, StepName.TLS).message).toContain('certificate verified for pg.plumbline.test');
+      expect(stepOf(result, StepName.AUTHENTICATE).message).toContain('over TLS');
+    });
+
+    it('fails AUTHENTICATE with AUTHENTICATION_FAILED for a wrong password over TLS', async () => {
+      const wrong = `Pl4nted-wrong-${randomBytes(6).toString('hex')}`;
+      const result = await sut.test(scratchTarget({ password: wrong, ssl_mode: 'require' }), within());
+      expect(stepOf(result, StepName.AUTHENTICATE).errorCode).toBe(TestErrorCode.AUTHENTICATION_FAILED);
+      expect(JSON.stringify(result)).not.toContain(wrong);
+    });
+
+    it('fails with TLS_REQUIRED when ssl_mode disable meets a server that refuses plain logins', async () => {
+      const result = await sut.test(scratchTarget({ ssl_mode: 'disable' }), within());
+      expect(result.errorCode).toBe(TestErrorCode.TLS_REQUIRED);
+    });
   });
 
   describe('against a TLS server', () => {

@@ -152,7 +152,9 @@ export function classifyPostgresqlLoginError(error: unknown, context: Postgresql
 /** SQLSTATE 28000: pg_hba.conf said no, or the role cannot log in. */
 function invalidAuthorization(message: string, context: PostgresqlErrorContext): StepError {
   const { endpoint } = context;
-  if (message.includes('no pg_hba.conf entry') && message.includes('no encryption') && !context.encrypted) {
+  // "no pg_hba.conf entry ..." (no rule matched) or "pg_hba.conf rejects connection ..." (a hostnossl reject rule).
+  const hbaRefusal = message.includes('no pg_hba.conf entry') || message.includes('pg_hba.conf rejects connection');
+  if (hbaRefusal && message.includes('no encryption') && !context.encrypted) {
     if (context.serverOffersTls === false) {
       return new StepError(
         TestErrorCode.AUTHENTICATION_FAILED,
