@@ -116,7 +116,7 @@ async function main() {
     name: 'controlplane',
     env: {
       PLUMBLINE_GRPC_ADDRESS: process.env.PLUMBLINE_GRPC_ADDRESS ?? '127.0.0.1:50051',
-      PLUMBLINE_DATAPLANE_ADDRESS: `127.0.0.1:${dataplaneProcess.port}`,
+      PLUMBLINE_DATAPLANE_ADDRESS: `localhost:${dataplaneProcess.port}`,
       PLUMBLINE_DATABASE_URL: Object.assign(new URL(ADMIN_URL), { pathname: `/${CONTROLPLANE_DB}` }).toString(),
       PLUMBLINE_KEYRING_FILE: keyRingFile(),
       PLUMBLINE_LOG_LEVEL: 'info',
@@ -126,7 +126,7 @@ async function main() {
   console.log(`  dataplane    127.0.0.1:${dataplaneProcess.port}`);
   console.log(`  controlplane 127.0.0.1:${controlplaneProcess.port}`);
 
-  const address = `127.0.0.1:${controlplaneProcess.port}`;
+  const address = `localhost:${controlplaneProcess.port}`;
   const credentials = grpc.credentials.createSsl(
     readFileSync(join(pki, 'ca.crt')),
     readFileSync(join(pki, 'cli.key')),

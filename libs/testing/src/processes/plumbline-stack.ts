@@ -97,7 +97,8 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
     name: 'dataplane',
     env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', ...tlsEnv(pki, 'dataplane'), ...options.dataplaneEnv },
   });
-  const dataplaneAddress = `127.0.0.1:${dataplaneProcess.port}`;
+  // By name, not IP: the certificates name localhost, and TLS forbids an IP as server name (DEP0123).
+  const dataplaneAddress = `localhost:${dataplaneProcess.port}`;
   let controlplaneProcess: ServiceProcess;
   try {
     controlplaneProcess = await startServiceProcess({
@@ -115,7 +116,7 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
     await dataplaneProcess.stop();
     throw error;
   }
-  const controlplaneAddress = `127.0.0.1:${controlplaneProcess.port}`;
+  const controlplaneAddress = `localhost:${controlplaneProcess.port}`;
   const openClients: Array<{ close(): void }> = [];
   return {
     controlplane: controlplaneProcess,

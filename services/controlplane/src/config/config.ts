@@ -5,7 +5,7 @@ const ConfigSchema = z.object({
   PLUMBLINE_DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/plumbline'),
   /** host:port the gRPC API listens on; port 0 picks a free one (logged). */
   PLUMBLINE_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
-  PLUMBLINE_DATAPLANE_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
+  PLUMBLINE_DATAPLANE_ADDRESS: z.string().min(1).default('localhost:50052'),
   /** Budget for one connectivity check, end to end. */
   PLUMBLINE_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(15_000),
   /** How many datastores an edit re-verifies at once. */
