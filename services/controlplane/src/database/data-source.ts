@@ -3,9 +3,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { DatastoreEntity } from '../datastores/datastore.entity';
 import { ConnectionsAndDatastores1764000000000 } from './migrations/1764000000000-ConnectionsAndDatastores';
+import { SecretsManagers1764100000000 } from './migrations/1764100000000-SecretsManagers';
 
 export const ENTITIES = [ConnectionEntity, DatastoreEntity];
-export const MIGRATIONS = [ConnectionsAndDatastores1764000000000];
+export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
