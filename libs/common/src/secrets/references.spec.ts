@@ -85,9 +85,9 @@ describe(substituteReferences.name, () => {
     expect(sut.code).toBe(SecretReferenceErrorCode.REFERENCE_NOT_FOUND);
     expect(sut.field).toBe('properties.password');
     expect(sut.message).toBe(
-      'reference ${db_password} in property password not found among the keys returned: user, pass',
+      'reference ${db_password} in property password not found among the keys returned: pass, user',
     );
-    expect(sut.details).toEqual({ key: 'db_password', availableKeys: ['user', 'pass'] });
+    expect(sut.details).toEqual({ key: 'db_password', availableKeys: ['pass', 'user'] });
     const everything = `${sut.message} ${JSON.stringify(sut)}`;
     expect(everything).not.toContain('alice');
     expect(everything).not.toContain('s3cr3t');

@@ -95,7 +95,7 @@ export function substituteReferences(
     const resolved = parse(value, name).map((segment) => {
       if ('literal' in segment) return segment.literal;
       if (!Object.hasOwn(data, segment.key)) {
-        const availableKeys = Object.keys(data);
+        const availableKeys = Object.keys(data).sort();
         throw new SecretReferenceError(
           SecretReferenceErrorCode.REFERENCE_NOT_FOUND,
           fieldOf(name),

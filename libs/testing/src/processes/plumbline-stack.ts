@@ -64,6 +64,7 @@ export function randomKeyRing(version = 'v1'): string {
 export interface ControlplaneClients {
   connections: ClientOf<typeof controlplane.ConnectionService>;
   datastores: ClientOf<typeof controlplane.DatastoreService>;
+  secretsManagers: ClientOf<typeof controlplane.SecretsManagerService>;
   close(): void;
 }
 
@@ -128,12 +129,15 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
       const credentials = pki.credentials(identity);
       const connections = createClient(controlplane.ConnectionService, controlplaneAddress, credentials);
       const datastores = createClient(controlplane.DatastoreService, controlplaneAddress, credentials);
+      const secretsManagers = createClient(controlplane.SecretsManagerService, controlplaneAddress, credentials);
       const clients = {
         connections,
         datastores,
+        secretsManagers,
         close: () => {
           connections.close();
           datastores.close();
+          secretsManagers.close();
         },
       };
       openClients.push(clients);

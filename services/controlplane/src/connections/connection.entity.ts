@@ -23,6 +23,10 @@ export class ConnectionEntity {
   @Column('text', { name: 'secret_properties', nullable: true })
   secretProperties!: string | null;
 
+  /** The secrets manager `${key}` references in `properties` resolve against. */
+  @Column('uuid', { name: 'secrets_manager_id', nullable: true })
+  secretsManagerId!: string | null;
+
   /** Which secret properties hold a value: names are not secret, and listing must not decrypt. */
   @Column('text', { name: 'secret_property_names', array: true, default: () => "'{}'" })
   secretPropertyNames!: string[];

@@ -19,5 +19,6 @@ export function toConnectionMessage(entity: ConnectionEntity, datastoreCount: nu
     datastoreCount,
     createTime: timestampFromDate(entity.createdAt),
     updateTime: timestampFromDate(entity.updatedAt),
+    secretsManagerId: entity.secretsManagerId ?? '',
   });
 }

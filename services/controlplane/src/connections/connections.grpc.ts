@@ -11,7 +11,13 @@ export function specInput(spec: controlplane.ConnectionSpec | undefined, field: 
   if (!spec) {
     throw new ConnectionError(ConnectionErrorCode.INVALID_REQUEST, `${field} is required`, { field });
   }
-  return { name: spec.name, connector: spec.connector, authMethod: spec.authMethod, properties: spec.properties };
+  return {
+    name: spec.name,
+    connector: spec.connector,
+    authMethod: spec.authMethod,
+    properties: spec.properties,
+    secretsManagerId: spec.secretsManagerId,
+  };
 }
 
 /** gRPC face of the connections feature: unpacks requests, packs responses, nothing else. */
@@ -55,6 +61,7 @@ export class ConnectionsGrpcHandler implements ImplementationOf<typeof controlpl
       authMethod: request.authMethod,
       properties: request.properties,
       clearSecretProperties: request.clearSecretProperties,
+      secretsManagerId: request.secretsManagerId,
     });
     return { connection: toConnectionMessage(connection, verified), verifiedDatastores: verified };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
+import { PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, UnitOfWork, pgConstraint, pgErrorCode } from '../database/unit-of-work';
 import { ConnectionEntity } from './connection.entity';
 import { ConnectionError, ConnectionErrorCode } from './connection.errors';
 
@@ -70,6 +70,7 @@ export class ConnectionsRepository {
           properties: entity.properties,
           secretProperties: entity.secretProperties,
           secretPropertyNames: entity.secretPropertyNames,
+          secretsManagerId: entity.secretsManagerId,
         })
         .where('id = :id AND version = :expectedVersion', { id: entity.id, expectedVersion })
         .execute();
@@ -85,6 +86,11 @@ export class ConnectionsRepository {
   }
 
   private translate(error: unknown, name: string): unknown {
+    if (pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION && pgConstraint(error) === 'FK_connection_secrets_manager') {
+      return new ConnectionError(ConnectionErrorCode.INVALID_REQUEST, 'the secrets manager was deleted meanwhile', {
+        field: 'secrets_manager_id',
+      });
+    }
     if (pgErrorCode(error) === PG_UNIQUE_VIOLATION) {
       return new ConnectionError(ConnectionErrorCode.NAME_TAKEN, `a connection named '${name}' already exists`, {
         field: 'name',

@@ -3,16 +3,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   SECRET_MASK,
+  findReferences,
   mapSettledWithConcurrency,
   secretPropertyNames,
+  substituteReferences,
   validateConnectionProperties,
   validateScope,
+  type ValidatedConnection,
 } from '@plumbline/common';
 import type { dataplane } from '@plumbline/proto';
 import { CONTROLPLANE_CONFIG, type ControlplaneConfig } from '../config/config';
 import { ConnectionTester, type ResolvedTarget } from '../connection-testing/connection-tester';
 import { isUuid } from '../database/ids';
 import { UnitOfWork } from '../database/unit-of-work';
+import { SecretsManagersService } from '../secrets-managers/secrets-managers.service';
 import { ConnectionSecrets } from './connection-secrets';
 import { ConnectionEntity } from './connection.entity';
 import { ConnectionError, ConnectionErrorCode, type DatastoreVerificationFailure } from './connection.errors';
@@ -24,6 +28,8 @@ export interface ConnectionSpecInput {
   connector: string;
   authMethod: string;
   properties: Record<string, string>;
+  /** Empty for none. */
+  secretsManagerId: string;
 }
 
 export interface ConnectionUpdateInput {
@@ -32,12 +38,22 @@ export interface ConnectionUpdateInput {
   authMethod: string;
   properties: Record<string, string>;
   clearSecretProperties: string[];
+  /** Unchanged when undefined, detached when empty. */
+  secretsManagerId: string | undefined;
 }
 
-/** A validated, not yet persisted connection together with its plaintext properties. */
+/** A validated, not yet persisted connection together with its resolved plaintext properties. */
 export interface ConnectionDraft {
   entity: ConnectionEntity;
   properties: Record<string, string>;
+}
+
+/** Raw (as stored, `${key}` references intact) connection properties and where they resolve. */
+interface RawConnection {
+  connector: string;
+  authMethod: string;
+  properties: Record<string, string>;
+  secretsManagerId: string | null;
 }
 
 const MAX_NAME_LENGTH = 200;
@@ -70,37 +86,88 @@ export class ConnectionsService {
     private readonly secrets: ConnectionSecrets,
     private readonly tester: ConnectionTester,
     private readonly unitOfWork: UnitOfWork,
+    private readonly secretsManagers: SecretsManagersService,
     @Inject(CONTROLPLANE_CONFIG) private readonly config: ControlplaneConfig,
   ) {}
 
-  /** Validates a spec and builds the row to insert; nothing is written. */
-  draft(spec: ConnectionSpecInput, fieldPrefix = 'connection'): ConnectionDraft {
+  /** Validates a spec, resolving its references, and builds the row to insert; nothing is written. */
+  async draft(spec: ConnectionSpecInput, fieldPrefix = 'connection'): Promise<ConnectionDraft> {
     const name = validateName(spec.name, `${fieldPrefix}.name`);
-    const valid = validateConnectionProperties(
-      { connector: spec.connector, authMethod: spec.authMethod || undefined, properties: spec.properties },
-      'create',
-    );
-    const secretNames = new Set(secretPropertyNames(valid.connector, valid.authMethod));
-    const { plain, secrets } = splitSecrets(valid.properties, secretNames);
-    const entity = new ConnectionEntity();
-    entity.id = randomUUID();
-    entity.name = name;
-    entity.connector = valid.connector;
-    entity.authMethod = valid.authMethod;
-    entity.properties = plain;
-    entity.secretProperties = this.secrets.seal(entity.id, secrets);
-    entity.secretPropertyNames = Object.keys(secrets).sort();
+    const raw: RawConnection = {
+      connector: spec.connector,
+      authMethod: spec.authMethod,
+      properties: spec.properties,
+      secretsManagerId: spec.secretsManagerId || null,
+    };
+    const valid = await this.resolveProperties(raw, true);
+    const entity = Object.assign(new ConnectionEntity(), { id: randomUUID(), name });
+    this.store(entity, raw, valid);
     return { entity, properties: valid.properties };
   }
 
-  /** Decrypted properties of a saved connection, ready for the dataplane. */
-  resolve(entity: ConnectionEntity, scope: Record<string, string>): ResolvedTarget {
-    return {
+  /** Decrypted, reference-resolved properties of a saved connection, ready for the dataplane. */
+  async resolve(entity: ConnectionEntity, scope: Record<string, string>): Promise<ResolvedTarget> {
+    const valid = await this.resolveProperties({
       connector: entity.connector,
       authMethod: entity.authMethod,
       properties: { ...entity.properties, ...this.secrets.open(entity.id, entity.secretProperties) },
-      scope,
-    };
+      secretsManagerId: entity.secretsManagerId,
+    });
+    return { connector: valid.connector, authMethod: valid.authMethod, properties: valid.properties, scope };
+  }
+
+  /**
+   * Replaces `${key}` references with the secrets manager's data, fetched now
+   * (never cached, so a rotated secret is used at once), then validates the
+   * result: a value that only exists after resolution is checked like any other.
+   */
+  private async resolveProperties(raw: RawConnection, checkAttachment = false): Promise<ValidatedConnection> {
+    const referencing = Object.entries(raw.properties)
+      .filter(([name, value]) => findReferences(value, name).length > 0)
+      .map(([name]) => name);
+    if (referencing.length > 0 && !raw.secretsManagerId) {
+      throw new ConnectionError(
+        ConnectionErrorCode.INVALID_REQUEST,
+        `property '${referencing[0]}' holds a \${…} reference, but the connection names no secrets manager`,
+        { field: `properties.${referencing[0]}` },
+      );
+    }
+    if (referencing.length === 0 && checkAttachment && raw.secretsManagerId) {
+      // Nothing to fetch, but a new or edited attachment must name an integration that exists.
+      await this.secretsManagers.mustFind(raw.secretsManagerId, 'secrets_manager_id');
+    }
+    // fetchData looks the integration up itself: one lookup per use.
+    const data = referencing.length > 0 ? await this.secretsManagers.fetchData(raw.secretsManagerId!) : {};
+    return validateConnectionProperties(
+      {
+        connector: raw.connector,
+        authMethod: raw.authMethod || undefined,
+        properties: substituteReferences(raw.properties, data),
+      },
+      'create',
+    );
+  }
+
+  /**
+   * Writes validated properties onto the row. A property that holds references
+   * is stored as written (the references, not the resolved value); the others
+   * as normalized by validation. Secret ones are sealed.
+   */
+  private store(entity: ConnectionEntity, raw: RawConnection, valid: ValidatedConnection): void {
+    const stored: Record<string, string> = {};
+    for (const [name, value] of Object.entries(valid.properties)) {
+      const written = raw.properties[name];
+      stored[name] = written !== undefined && findReferences(written).length > 0 ? written : value;
+    }
+    const { plain, secrets } = splitSecrets(stored, new Set(secretPropertyNames(valid.connector, valid.authMethod)));
+    Object.assign(entity, {
+      connector: valid.connector,
+      authMethod: valid.authMethod,
+      properties: plain,
+      secretProperties: this.secrets.seal(entity.id, secrets),
+      secretPropertyNames: Object.keys(secrets).sort(),
+      secretsManagerId: raw.secretsManagerId,
+    });
   }
 
   scopeFor(connector: string, scope: Record<string, string>): Record<string, string> {
@@ -141,7 +208,7 @@ export class ConnectionsService {
     scope: Record<string, string>,
   ): Promise<dataplane.ConnectionTestResult> {
     if ('spec' in connection) {
-      const { entity, properties } = this.draft(connection.spec);
+      const { entity, properties } = await this.draft(connection.spec);
       return this.tester.test({
         connector: entity.connector,
         authMethod: entity.authMethod,
@@ -150,7 +217,7 @@ export class ConnectionsService {
       });
     }
     const entity = await this.mustFind(connection.connectionId, undefined, 'connection_id');
-    return this.tester.test(this.resolve(entity, this.scopeFor(entity.connector, scope)));
+    return this.tester.test(await this.resolve(entity, this.scopeFor(entity.connector, scope)));
   }
 
   /**
@@ -161,14 +228,14 @@ export class ConnectionsService {
     const current = await this.mustFind(input.id);
     const authMethod = input.authMethod || current.authMethod;
     const stored = this.secrets.open(current.id, current.secretProperties);
-    const merged = this.mergeProperties(current, authMethod, input, stored);
-    // Masks are already replaced by stored values, so the merged set must be complete.
-    const valid = validateConnectionProperties(
-      { connector: current.connector, authMethod, properties: merged },
-      'create',
-    );
-    const secretNames = new Set(secretPropertyNames(valid.connector, valid.authMethod));
-    const { plain, secrets } = splitSecrets(valid.properties, secretNames);
+    const raw: RawConnection = {
+      connector: current.connector,
+      authMethod,
+      // Masks are replaced by stored values here, so the merged set must be complete.
+      properties: this.mergeProperties(current, authMethod, input, stored),
+      secretsManagerId: input.secretsManagerId === undefined ? current.secretsManagerId : input.secretsManagerId || null,
+    };
+    const valid = await this.resolveProperties(raw, true);
 
     const datastores = await this.repository.datastoresUsing(current.id);
     const target = (scope: Record<string, string>): ResolvedTarget => ({
@@ -202,11 +269,8 @@ export class ConnectionsService {
 
     const next = Object.assign(new ConnectionEntity(), current, {
       name: input.name ? validateName(input.name) : current.name,
-      authMethod: valid.authMethod,
-      properties: plain,
-      secretProperties: this.secrets.seal(current.id, secrets),
-      secretPropertyNames: Object.keys(secrets).sort(),
     });
+    this.store(next, raw, valid);
     const saved = await this.unitOfWork.run(async (manager) => {
       const locked = await this.repository.lockById(current.id, manager);
       if (!locked) {

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { DatastoreEntity } from '../datastores/datastore.entity';
+import { SecretsManagerEntity } from '../secrets-managers/secrets-manager.entity';
 import { ConnectionsAndDatastores1764000000000 } from './migrations/1764000000000-ConnectionsAndDatastores';
 import { SecretsManagers1764100000000 } from './migrations/1764100000000-SecretsManagers';
 
-export const ENTITIES = [ConnectionEntity, DatastoreEntity];
+export const ENTITIES = [ConnectionEntity, DatastoreEntity, SecretsManagerEntity];
 export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -41,7 +41,7 @@ export class DatastoresService {
   async create(input: CreateDatastoreInput): Promise<CreatedDatastore> {
     const name = validateName(input.name);
     if ('spec' in input.connection) {
-      const draft = this.connections.draft(input.connection.spec, 'new_connection');
+      const draft = await this.connections.draft(input.connection.spec, 'new_connection');
       const scope = this.connections.scopeFor(draft.entity.connector, input.scope);
       const testResult = await this.tester.verify({
         connector: draft.entity.connector,
@@ -63,7 +63,7 @@ export class DatastoresService {
 
     const connection = await this.connections.mustFind(input.connection.connectionId, undefined, 'connection_id');
     const scope = this.connections.scopeFor(connection.connector, input.scope);
-    const testResult = await this.tester.verify(this.connections.resolve(connection, scope));
+    const testResult = await this.tester.verify(await this.connections.resolve(connection, scope));
     return this.unitOfWork.run(async (manager) => {
       // The connection may have been deleted while we tested; the FK would refuse too.
       const locked = await this.connectionsRepository.lockById(connection.id, manager);
@@ -102,7 +102,7 @@ export class DatastoresService {
     if (Object.keys(input.scope).length > 0) {
       const connection = await this.connections.mustFind(current.connectionId);
       next.scope = this.connections.scopeFor(connection.connector, input.scope);
-      await this.tester.verify(this.connections.resolve(connection, next.scope));
+      await this.tester.verify(await this.connections.resolve(connection, next.scope));
     }
     return this.repository.update(next);
   }
@@ -120,7 +120,7 @@ export class DatastoresService {
     this.assertId(id);
     const found = await this.repository.findWithConnection(id);
     if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
-    return this.tester.test(this.connections.resolve(found.connection, found.datastore.scope));
+    return this.tester.test(await this.connections.resolve(found.connection, found.datastore.scope));
   }
 
   private assertId(id: string): void {

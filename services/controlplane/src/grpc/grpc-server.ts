@@ -14,6 +14,7 @@ import { controlplane } from '@plumbline/proto';
 import { CONTROLPLANE_CONFIG, type ControlplaneConfig } from '../config/config';
 import { ConnectionsGrpcHandler } from '../connections/connections.grpc';
 import { DatastoresGrpcHandler } from '../datastores/datastores.grpc';
+import { SecretsManagersGrpcHandler } from '../secrets-managers/secrets-managers.grpc';
 import { LOGGER } from '../logging/logger.provider';
 import { controlplaneErrorMapper } from './status-mapper';
 import { TLS_CONFIG } from './tls.provider';
@@ -30,6 +31,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly connections: ConnectionsGrpcHandler,
     private readonly datastores: DatastoresGrpcHandler,
+    private readonly secretsManagers: SecretsManagersGrpcHandler,
   ) {
     this.server = new grpc.Server({
       // The public API is served to any client holding a certificate from the internal CA.
@@ -38,6 +40,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
           {
             [controlplane.ConnectionService.typeName]: [ANY_IDENTITY],
             [controlplane.DatastoreService.typeName]: [ANY_IDENTITY],
+            [controlplane.SecretsManagerService.typeName]: [ANY_IDENTITY],
           },
           { insecure: tls.mode === 'insecure' },
         ),
@@ -49,8 +52,9 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     const mapError = controlplaneErrorMapper(this.logger);
     addService(this.server, controlplane.ConnectionService, this.connections, mapError);
     addService(this.server, controlplane.DatastoreService, this.datastores, mapError);
+    addService(this.server, controlplane.SecretsManagerService, this.secretsManagers, mapError);
     this.healthAndReflection = addHealthAndReflection(this.server, {
-      services: [controlplane.ConnectionService, controlplane.DatastoreService],
+      services: [controlplane.ConnectionService, controlplane.DatastoreService, controlplane.SecretsManagerService],
     });
     const port = await new Promise<number>((resolve, reject) =>
       this.server.bindAsync(this.config.PLUMBLINE_GRPC_ADDRESS, serverCredentials(this.tls), (error, bound) =>

@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { create } from '@bufbuild/protobuf';
 import type { Logger } from 'pino';
-import { ValidationError } from '@plumbline/common';
+import { SecretReferenceError, SecretReferenceErrorCode, ValidationError } from '@plumbline/common';
 import { GrpcStatusError } from '@plumbline/grpc';
 import { controlplane, dataplane } from '@plumbline/proto';
 import { ConnectionTestError, ConnectionTestErrorCode } from '../connection-testing/connection-test.errors';
 import { ConnectionError, ConnectionErrorCode } from '../connections/connection.errors';
 import { DatastoreError, DatastoreErrorCode } from '../datastores/datastore.errors';
+import { NetworkPolicyError, NetworkPolicyErrorCode } from '../network-policy/network-policy.errors';
+import { SecretsManagerError, SecretsManagerErrorCode } from '../secrets-managers/secrets-manager.errors';
 
 type Detail = Parameters<typeof create<typeof controlplane.ErrorDetailSchema>>[1];
 
@@ -78,6 +80,51 @@ function connectionTestStatus(error: ConnectionTestError): GrpcStatusError {
   }
 }
 
+function secretsManagerStatus(error: SecretsManagerError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, field: error.field };
+  switch (error.code) {
+    case SecretsManagerErrorCode.NOT_FOUND:
+      return status(grpc.status.NOT_FOUND, error.message, detail);
+    case SecretsManagerErrorCode.NAME_TAKEN:
+      return status(grpc.status.ALREADY_EXISTS, error.message, detail);
+    case SecretsManagerErrorCode.IN_USE:
+    case SecretsManagerErrorCode.LOGIN_REFUSED:
+    case SecretsManagerErrorCode.TOKEN_PATH_NO_MATCH:
+    case SecretsManagerErrorCode.SECRET_FETCH_REFUSED:
+    case SecretsManagerErrorCode.DATA_PATH_NO_MATCH:
+    case SecretsManagerErrorCode.INVALID_RESPONSE:
+      return status(grpc.status.FAILED_PRECONDITION, error.message, detail);
+    case SecretsManagerErrorCode.LOGIN_UNREACHABLE:
+    case SecretsManagerErrorCode.SECRET_UNREACHABLE:
+      return status(grpc.status.UNAVAILABLE, error.message, detail);
+    case SecretsManagerErrorCode.INVALID_CONFIGURATION:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+  }
+}
+
+function secretReferenceStatus(error: SecretReferenceError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, field: error.field };
+  switch (error.code) {
+    case SecretReferenceErrorCode.MALFORMED_REFERENCE:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+    case SecretReferenceErrorCode.REFERENCE_NOT_FOUND:
+      return status(grpc.status.FAILED_PRECONDITION, error.message, detail);
+  }
+}
+
+function networkPolicyStatus(error: NetworkPolicyError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, field: error.field };
+  switch (error.code) {
+    case NetworkPolicyErrorCode.DENIED_ADDRESS:
+    case NetworkPolicyErrorCode.INVALID_URL:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+    case NetworkPolicyErrorCode.UNRESOLVABLE_HOST:
+      return status(grpc.status.UNAVAILABLE, error.message, detail);
+    case NetworkPolicyErrorCode.INVALID_POLICY:
+      return status(grpc.status.INTERNAL, 'the controlplane network policy is misconfigured; see its logs', detail);
+  }
+}
+
 /**
  * The controlplane's one gRPC error mapper. Unknown errors are logged and answered
  * with a bare INTERNAL: their text may come from a driver and is never forwarded.
@@ -88,6 +135,9 @@ export function controlplaneErrorMapper(logger: Logger) {
     if (error instanceof ConnectionError) return connectionStatus(error);
     if (error instanceof DatastoreError) return datastoreStatus(error);
     if (error instanceof ConnectionTestError) return connectionTestStatus(error);
+    if (error instanceof SecretsManagerError) return secretsManagerStatus(error);
+    if (error instanceof SecretReferenceError) return secretReferenceStatus(error);
+    if (error instanceof NetworkPolicyError) return networkPolicyStatus(error);
     if (error instanceof ValidationError) {
       return status(grpc.status.INVALID_ARGUMENT, error.message, { reason: error.code, field: error.field });
     }

@@ -19,6 +19,8 @@ export interface SecretsManagerConfig {
   secretUrl: string;
   /** The header carrying the token, e.g. `X-Vault-Token`. */
   tokenHeader: string;
+  /** Put before the token in the header, e.g. `Bearer ` for `Authorization`. */
+  tokenPrefix?: string;
   /** JSONPath to the key/value object in the secret response, e.g. `$.data.data`. */
   dataPath: string;
   /** PEM certificates trusted instead of the system roots, for a private CA. */
@@ -85,12 +87,13 @@ const TLS_VERIFY_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-interface ValidConfig {
+export interface ValidConfig {
   readonly loginUrl: URL;
   readonly secretUrl: URL;
   readonly payload: string;
   readonly tokenPath: string;
   readonly tokenHeader: string;
+  readonly tokenPrefix: string;
   readonly dataPath: string;
   readonly ca: string | undefined;
 }
@@ -139,7 +142,7 @@ function validCaBundle(value: string | undefined): string | undefined {
 }
 
 /** Every check that needs no network, so a bad integration fails before any request. */
-function validate(config: SecretsManagerConfig): ValidConfig {
+export function validateSecretsManagerConfig(config: SecretsManagerConfig): ValidConfig {
   const loginUrl = validUrl(config.loginUrl, 'login_url');
   const secretUrl = validUrl(config.secretUrl, 'secret_url');
   try {
@@ -151,12 +154,15 @@ function validate(config: SecretsManagerConfig): ValidConfig {
   const tokenHeader = config.tokenHeader.trim();
   if (!HEADER_NAME.test(tokenHeader)) throw invalid('token_header', 'is not a valid HTTP header name');
   if (RESERVED_HEADERS.has(tokenHeader.toLowerCase())) throw invalid('token_header', `cannot be ${tokenHeader}`);
+  const tokenPrefix = config.tokenPrefix ?? '';
+  if (tokenPrefix !== '' && !/^[\x20-\x7e]*$/.test(tokenPrefix)) throw invalid('token_prefix', 'must be printable ASCII');
   return {
     loginUrl,
     secretUrl,
     payload: config.credentialsPayload,
     tokenPath: validJsonPath(config.tokenPath, 'token_path'),
     tokenHeader,
+    tokenPrefix,
     dataPath: validJsonPath(config.dataPath, 'data_path'),
     ca: validCaBundle(config.caBundle),
   };
@@ -233,6 +239,7 @@ export class HttpSecretsClient {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly maxResponseBytes: number;
+  private readonly agents = new Map<string, Agent>();
 
   constructor(
     private readonly policy: NetworkPolicy,
@@ -246,27 +253,21 @@ export class HttpSecretsClient {
 
   /** Logs in, fetches, and returns the secret's data as strings. */
   async fetchData(config: SecretsManagerConfig): Promise<Record<string, string>> {
-    const valid = validate(config);
+    const valid = validateSecretsManagerConfig(config);
     await this.checkPolicy(valid.loginUrl, LOGIN);
     await this.checkPolicy(valid.secretUrl, SECRET);
 
-    const loginAgent = this.agent(valid.ca, LOGIN);
-    const secretAgent = this.agent(valid.ca, SECRET);
-    try {
-      const loginResponse = await this.call(LOGIN, valid.loginUrl, loginAgent, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: valid.payload,
-      });
-      const token = this.token(loginResponse, valid.tokenPath);
-      const secretResponse = await this.call(SECRET, valid.secretUrl, secretAgent, {
-        method: 'GET',
-        headers: { accept: 'application/json', [valid.tokenHeader]: token },
-      });
-      return this.data(secretResponse, valid.dataPath);
-    } finally {
-      await Promise.all([loginAgent.destroy(), secretAgent.destroy()]);
-    }
+    const loginResponse = await this.call(LOGIN, valid.loginUrl, this.agent(valid.ca, LOGIN), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: valid.payload,
+    });
+    const token = this.token(loginResponse, valid.tokenPath);
+    const secretResponse = await this.call(SECRET, valid.secretUrl, this.agent(valid.ca, SECRET), {
+      method: 'GET',
+      headers: { accept: 'application/json', [valid.tokenHeader]: `${valid.tokenPrefix}${token}` },
+    });
+    return this.data(secretResponse, valid.dataPath);
   }
 
   /** Logs in and fetches like {@link fetchData}, and reports only the key names, sorted. */
@@ -286,10 +287,31 @@ export class HttpSecretsClient {
     }
   }
 
+  /**
+   * Keep-alive connection pools, one per trust bundle and call: reusing a
+   * connection saves a TCP (and TLS) handshake per use. Only connections are
+   * pooled: every use still logs in and fetches afresh, and the policy's
+   * lookup guard runs on every new connection.
+   */
   private agent(ca: string | undefined, step: Step): Agent {
-    return new Agent({
-      connect: { ...(ca ? { ca } : {}), rejectUnauthorized: true, lookup: this.policy.guardedLookup(step.field) },
-    });
+    const key = `${step.field}\u0000${ca ?? ''}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        keepAliveTimeout: 10_000,
+        connections: 16,
+        connect: { ...(ca ? { ca } : {}), rejectUnauthorized: true, lookup: this.policy.guardedLookup(step.field) },
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Closes every pooled connection (on shutdown). */
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
   }
 
   /** Runs one call with retries and returns its parsed JSON body. */

@@ -15,6 +15,12 @@ export enum SecretsManagerErrorCode {
   INVALID_RESPONSE = 'INVALID_RESPONSE',
   /** The integration's own fields are unusable (URL, JSON payload, JSONPath, header name, CA bundle). */
   INVALID_CONFIGURATION = 'INVALID_CONFIGURATION',
+  /** No integration with that id. */
+  NOT_FOUND = 'SECRETS_MANAGER_NOT_FOUND',
+  /** Another integration has that name. */
+  NAME_TAKEN = 'SECRETS_MANAGER_NAME_TAKEN',
+  /** A connection still uses the integration. */
+  IN_USE = 'SECRETS_MANAGER_IN_USE',
 }
 
 /**
