@@ -16,6 +16,7 @@ import { CONTROLPLANE_CONFIG, type ControlplaneConfig } from '../config/config';
 import { ConnectionTester, type ResolvedTarget } from '../connection-testing/connection-tester';
 import { isUuid } from '../database/ids';
 import { UnitOfWork } from '../database/unit-of-work';
+import { SecretsManagerEntity } from '../secrets-managers/secrets-manager.entity';
 import { SecretsManagersService } from '../secrets-managers/secrets-managers.service';
 import { ConnectionSecrets } from './connection-secrets';
 import { ConnectionEntity } from './connection.entity';
@@ -106,13 +107,22 @@ export class ConnectionsService {
   }
 
   /** Decrypted, reference-resolved properties of a saved connection, ready for the dataplane. */
-  async resolve(entity: ConnectionEntity, scope: Record<string, string>): Promise<ResolvedTarget> {
-    const valid = await this.resolveProperties({
-      connector: entity.connector,
-      authMethod: entity.authMethod,
-      properties: { ...entity.properties, ...this.secrets.open(entity.id, entity.secretProperties) },
-      secretsManagerId: entity.secretsManagerId,
-    });
+  async resolve(
+    entity: ConnectionEntity,
+    scope: Record<string, string>,
+    /** The connection's integration when the caller already loaded it (saves a lookup). */
+    secretsManager?: SecretsManagerEntity,
+  ): Promise<ResolvedTarget> {
+    const valid = await this.resolveProperties(
+      {
+        connector: entity.connector,
+        authMethod: entity.authMethod,
+        properties: { ...entity.properties, ...this.secrets.open(entity.id, entity.secretProperties) },
+        secretsManagerId: entity.secretsManagerId,
+      },
+      false,
+      secretsManager,
+    );
     return { connector: valid.connector, authMethod: valid.authMethod, properties: valid.properties, scope };
   }
 
@@ -121,7 +131,11 @@ export class ConnectionsService {
    * (never cached, so a rotated secret is used at once), then validates the
    * result: a value that only exists after resolution is checked like any other.
    */
-  private async resolveProperties(raw: RawConnection, checkAttachment = false): Promise<ValidatedConnection> {
+  private async resolveProperties(
+    raw: RawConnection,
+    checkAttachment: boolean,
+    preloaded?: SecretsManagerEntity,
+  ): Promise<ValidatedConnection> {
     const referencing = Object.entries(raw.properties)
       .filter(([name, value]) => findReferences(value, name).length > 0)
       .map(([name]) => name);
@@ -137,7 +151,7 @@ export class ConnectionsService {
       await this.secretsManagers.mustFind(raw.secretsManagerId, 'secrets_manager_id');
     }
     // fetchData looks the integration up itself: one lookup per use.
-    const data = referencing.length > 0 ? await this.secretsManagers.fetchData(raw.secretsManagerId!) : {};
+    const data = referencing.length > 0 ? await this.secretsManagers.fetchData(raw.secretsManagerId!, preloaded) : {};
     return validateConnectionProperties(
       {
         connector: raw.connector,

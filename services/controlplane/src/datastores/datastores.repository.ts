@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
 import { ConnectionEntity } from '../connections/connection.entity';
+import { SecretsManagerEntity } from '../secrets-managers/secrets-manager.entity';
 import { DatastoreEntity } from './datastore.entity';
 import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
 
@@ -17,16 +18,27 @@ export class DatastoresRepository {
     return this.manager(manager).findOneBy(DatastoreEntity, { id });
   }
 
-  /** A datastore and its connection in one round trip: Test Connection's hot path. */
-  async findWithConnection(id: string): Promise<{ datastore: DatastoreEntity; connection: ConnectionEntity } | null> {
+  /**
+   * A datastore, its connection and the connection's secrets manager (if any)
+   * in one round trip: the hot path of Test Connection and of every operation.
+   */
+  async findWithConnection(id: string): Promise<{
+    datastore: DatastoreEntity;
+    connection: ConnectionEntity;
+    secretsManager: SecretsManagerEntity | null;
+  } | null> {
     const datastore = await this.manager()
       .createQueryBuilder(DatastoreEntity, 'd')
       .innerJoinAndMapOne('d.connection', ConnectionEntity, 'c', 'c.id = d.connection_id')
+      .leftJoinAndMapOne('d.secretsManager', SecretsManagerEntity, 's', 's.id = c.secrets_manager_id')
       .where('d.id = :id', { id })
       .getOne();
     if (!datastore) return null;
-    const { connection, ...rest } = datastore as DatastoreEntity & { connection: ConnectionEntity };
-    return { datastore: Object.assign(new DatastoreEntity(), rest), connection };
+    const { connection, secretsManager, ...rest } = datastore as DatastoreEntity & {
+      connection: ConnectionEntity;
+      secretsManager?: SecretsManagerEntity;
+    };
+    return { datastore: Object.assign(new DatastoreEntity(), rest), connection, secretsManager: secretsManager ?? null };
   }
 
   list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {

@@ -120,7 +120,9 @@ export class DatastoresService {
     this.assertId(id);
     const found = await this.repository.findWithConnection(id);
     if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
-    return this.tester.test(await this.connections.resolve(found.connection, found.datastore.scope));
+    return this.tester.test(
+      await this.connections.resolve(found.connection, found.datastore.scope, found.secretsManager ?? undefined),
+    );
   }
 
   private assertId(id: string): void {

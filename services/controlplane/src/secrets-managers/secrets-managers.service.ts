@@ -92,9 +92,10 @@ export class SecretsManagersService {
     return this.client.testIntegration(this.config(await this.mustFind(target.id)));
   }
 
-  /** The integration's current data: fetched now, never cached. */
-  async fetchData(id: string): Promise<Record<string, string>> {
-    return this.client.fetchData(this.config(await this.mustFind(id, 'secrets_manager_id')));
+  /** The integration's current data: fetched now, never cached. `loaded` spares the lookup. */
+  async fetchData(id: string, loaded?: SecretsManagerEntity): Promise<Record<string, string>> {
+    const entity = loaded?.id === id ? loaded : await this.mustFind(id, 'secrets_manager_id');
+    return this.client.fetchData(this.config(entity));
   }
 
   async mustFind(id: string, field = 'id'): Promise<SecretsManagerEntity> {
