@@ -1,7 +1,6 @@
 import { isServiceError } from '@plumbline/grpc';
 import {
   createPostgresDatabase,
-  postgresAdmin,
   serviceUrl,
   startPlumblineStack,
   startScratchPostgres,
@@ -10,6 +9,7 @@ import {
   type TestDatabase,
 } from '@plumbline/testing';
 import Redis from 'ioredis';
+import { rawTableBytes } from './support/raw-table-bytes';
 import {
   createMysqlSource,
   createScratchPostgresSource,
@@ -174,15 +174,7 @@ describe('no secret leaves the vault', () => {
   });
 
   it('the raw bytes of the controlplane tables hold ciphertext only', async () => {
-    const bytes = await postgresAdmin(async (client) => {
-      await client.query('CHECKPOINT');
-      const { rows } = await client.query<{ file: Buffer }>(`
-        SELECT pg_read_binary_file(pg_relation_filepath(c.oid)) AS file
-        FROM pg_class c
-        WHERE c.oid IN ('connection'::regclass, 'datastore'::regclass)
-           OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE oid IN ('connection'::regclass, 'datastore'::regclass))`);
-      return Buffer.concat(rows.map((row) => row.file));
-    }, database.name);
+    const bytes = await rawTableBytes(database.name, ['connection', 'datastore']);
     expect(bytes.includes(Buffer.from('leak-pg'))).toBe(true); // the haystack is real
     expect(bytes.includes(Buffer.from('plb1.v1.'))).toBe(true);
     for (const secret of planted) expect(bytes.includes(Buffer.from(secret))).toBe(false);

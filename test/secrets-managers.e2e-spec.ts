@@ -16,6 +16,7 @@ import {
 } from '@plumbline/testing';
 import { Client } from 'pg';
 import { expectGrpcError } from './support/grpc-expect';
+import { rawTableBytes } from './support/raw-table-bytes';
 import { createScratchPostgresSource, plantedSecret, type PostgresSource } from './support/source-databases';
 
 jest.setTimeout(90_000);
@@ -291,6 +292,12 @@ describe('secrets managers, end to end', () => {
     );
     const { keys } = await observe(api.secretsManagers.testSecretsManager({ secretsManager: { case: 'id', value: vaultId } }));
     expect(keys).toContain('pg_password');
+  });
+
+  it('stores the credentials payload as ciphertext only', async () => {
+    const bytes = await rawTableBytes(database.name, ['secrets_manager', 'connection']);
+    expect(bytes.includes(Buffer.from('$.auth.client_token'))).toBe(true); // the haystack is real
+    for (const secret of planted) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
 
   it('leaks no secret value, token or credentials payload into responses, errors or logs', () => {
