@@ -4,38 +4,17 @@
 // manager on loopback (login + fetch on every use), against the same datastore
 // with literal credentials, in the same run.
 // Last line: RATIO secrets_overhead_p50 <with references p50 / without p50>.
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fmt, interleaved } from '../lib/stats.mjs';
+import { ITERATIONS, WARMUP, startBenchStack, testing } from '../lib/stack.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const testing = require(join(root, 'libs/testing/dist'));
-
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
-
-const controlplaneDb = await testing.createPostgresDatabase('plb_bench_cp');
-const sourceDb = await testing.createPostgresDatabase('plb_bench_src');
-await testing.postgresAdmin(
-  (c) => c.query(`CREATE SCHEMA bench; CREATE TABLE bench.events (id int PRIMARY KEY, payload text)`),
-  sourceDb.name,
-);
-const pgUrl = new URL(await testing.serviceUrl('postgres'));
-const user = decodeURIComponent(pgUrl.username) || 'postgres';
-const password = decodeURIComponent(pgUrl.password);
+const bench = await startBenchStack();
+const { api, scope } = bench;
+const { username: user, password } = bench.postgres;
 const vault = await testing.startVaultFake({
   users: { bench: 'bench-vault-password' },
   secrets: { 'bench/pg': { pg_user: user, pg_password: password } },
 });
-const stack = await testing.startPlumblineStack({
-  databaseUrl: controlplaneDb.url,
-  controlplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
-  dataplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
-});
 try {
-  const api = stack.clients();
   const { secretsManager } = await api.secretsManagers.createSecretsManager({
     spec: {
       name: 'vault',
@@ -47,8 +26,7 @@ try {
       dataPath: '$.data.data',
     },
   });
-  const scope = { database: sourceDb.name, schema: 'bench' };
-  const base = { host: pgUrl.hostname, port: pgUrl.port || '5432' };
+  const base = { host: bench.postgres.host, port: bench.postgres.port };
   const plain = await api.datastores.createDatastore({
     name: 'plain',
     connection: { case: 'newConnection', value: { name: 'plain', connector: 'postgresql', properties: { ...base, username: user, password } } },
@@ -87,8 +65,6 @@ try {
   console.log(`p99 ratio ${(o.p99 / f.p99).toFixed(2)}`);
   console.log(`RATIO secrets_overhead_p50 ${(o.p50 / f.p50).toFixed(2)}`);
 } finally {
-  await stack.stop();
   await vault.close();
-  await controlplaneDb.drop();
-  await sourceDb.drop();
+  await bench.close();
 }
