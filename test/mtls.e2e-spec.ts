@@ -5,7 +5,9 @@ import {
   createCa,
   createPostgresDatabase,
   issueCertificate,
+  randomKeyRing,
   startPlumblineStack,
+  startServiceProcess,
   type PlumblineStack,
   type TestDatabase,
 } from '@plumbline/testing';
@@ -79,6 +81,24 @@ describe('mutual TLS between the planes', () => {
     );
     await expectGrpcError(sut.listConnections({}, { timeoutMs: 5_000 }), grpc.status.UNAVAILABLE);
     sut.close();
+  });
+
+  it.each(['controlplane', 'dataplane'] as const)('%s refuses to start without certificates', async (name) => {
+    await expect(
+      startServiceProcess({ name, env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', PLUMBLINE_DATABASE_URL: database.url, PLUMBLINE_KEYRING: randomKeyRing() } }),
+    ).rejects.toThrow(/PLUMBLINE_TLS_CA/);
+  });
+
+  it('dataplane starts without TLS only with the explicit insecure flag, and says so loudly', async () => {
+    const sut = await startServiceProcess({
+      name: 'dataplane',
+      env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', PLUMBLINE_INSECURE_DEV: 'true' },
+    });
+    try {
+      expect(sut.output.join('\n')).toMatch(/WARNING: PLUMBLINE_INSECURE_DEV=true/);
+    } finally {
+      await sut.stop();
+    }
   });
 
   it.each([
