@@ -252,7 +252,17 @@ describe('connection and datastore lifecycle, end to end over mTLS', () => {
       await api.datastores.deleteDatastore({ id: salesId });
       await api.datastores.deleteDatastore({ id: marketingId });
       const { connections } = await api.connections.listConnections({});
-      expect(connections.find((c) => c.id === connectionId)?.datastoreCount).toBe(0);
+      const orphan = connections.find((c) => c.id === connectionId)!;
+      expect(orphan.datastoreCount).toBe(0);
+
+      // An orphan's edit is still verified, at connection level.
+      const refused = await expectGrpcError(
+        api.connections.updateConnection({ id: connectionId, properties: { ...orphan.properties, port: '1' } }),
+        grpc.status.UNAVAILABLE,
+      );
+      expect(refused.detail?.testResult?.errorCode).toBe(TestErrorCode.CONNECTION_REFUSED);
+      const renamed = await api.connections.updateConnection({ id: connectionId, name: 'orphan-renamed', properties: orphan.properties });
+      expect(renamed.connection?.name).toBe('orphan-renamed');
 
       const reused = await api.datastores.createDatastore({
         name: 'sales-again',

@@ -22,6 +22,8 @@ export interface MysqlConfig {
   /** libpq-style ssl_mode names (verify-full is MySQL's VERIFY_IDENTITY). */
   readonly tls: TlsSettings;
   readonly database: string;
+  /** No datastore scope at all: check reaching and logging in only (an orphaned connection's edit). */
+  readonly connectionLevel: boolean;
 }
 
 /** Reads and checks the target; throws ConfigError naming the bad property. */
@@ -35,6 +37,8 @@ export function parseMysqlTarget(target: ConnectorTarget): MysqlConfig {
     username: requiredString(properties, 'username'),
     password: rawString(properties, 'password'),
     tls: { mode: sslModeProperty(properties, 'ssl_mode', 'prefer'), ...(ca ? { ca } : {}) },
-    database: requiredString(scope, 'database', 'scope'),
+    ...(Object.keys(scope).length === 0
+      ? { database: '', connectionLevel: true }
+      : { database: requiredString(scope, 'database', 'scope'), connectionLevel: false }),
   };
 }

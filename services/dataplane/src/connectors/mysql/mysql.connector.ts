@@ -29,6 +29,9 @@ import { MalformedGreetingError, peekGreeting, quoteMysqlIdentifier, type MysqlG
 
 const { StepName, TestErrorCode } = dataplane;
 
+/** Said of the scope steps when a connection is checked without a datastore (an orphan's edit). */
+const NO_SCOPE = 'no datastore scope given: a connection-level check (reach and log in)';
+
 /** How long closing a connection may delay the verdict. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -125,6 +128,12 @@ export class MysqlConnector implements Connector {
               ),
           },
         );
+
+        if (config.connectionLevel) {
+          await step(StepName.SCOPE_PROBE, async () => notApplicable(NO_SCOPE));
+          await step(StepName.PRIVILEGE_PROBE, async () => notApplicable(NO_SCOPE));
+          return `connected to ${endpoint.described} as ${config.username} ${transport} (connection-level check)`;
+        }
 
         await step(StepName.SCOPE_PROBE, (context) => checkScope(db, config, endpoint, context), {
           classify: classify(`opening database '${config.database}'`),

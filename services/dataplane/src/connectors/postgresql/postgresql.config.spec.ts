@@ -18,7 +18,16 @@ describe(parsePostgresqlTarget.name, () => {
       tls: { mode: 'prefer' },
       database: 'analytics',
       schema: 'public',
+      connectionLevel: false,
     });
+  });
+
+  it('reads an empty scope as a connection-level check against the postgres database', () => {
+    expect(parsePostgresqlTarget(target({}, {}))).toMatchObject({ database: 'postgres', connectionLevel: true });
+  });
+
+  it('still requires the database when some scope is given', () => {
+    expect(() => parsePostgresqlTarget(target({}, { schema: 'sales' }))).toThrow(/database/);
   });
 
   it('reads every property', () => {

@@ -23,6 +23,11 @@ export interface PostgresqlConfig {
   readonly tls: TlsSettings;
   readonly database: string;
   readonly schema: string;
+  /**
+   * No datastore scope at all: check reaching and logging in only (an orphaned
+   * connection's edit). PostgreSQL needs a database to log in to: `postgres`.
+   */
+  readonly connectionLevel: boolean;
 }
 
 /** Reads and checks the target; throws ConfigError naming the bad property. */
@@ -36,7 +41,12 @@ export function parsePostgresqlTarget(target: ConnectorTarget): PostgresqlConfig
     username: requiredString(properties, 'username'),
     password: rawString(properties, 'password'),
     tls: { mode: sslModeProperty(properties, 'ssl_mode', 'prefer'), ...(ca ? { ca } : {}) },
-    database: requiredString(scope, 'database', 'scope'),
-    schema: optionalString(scope, 'schema') ?? 'public',
+    ...(Object.keys(scope).length === 0
+      ? { database: 'postgres', schema: 'public', connectionLevel: true }
+      : {
+          database: requiredString(scope, 'database', 'scope'),
+          schema: optionalString(scope, 'schema') ?? 'public',
+          connectionLevel: false,
+        }),
   };
 }

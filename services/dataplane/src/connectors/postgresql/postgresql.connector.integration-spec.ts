@@ -373,6 +373,15 @@ describe(PostgresqlConnector.name, () => {
     }
   });
 
+  it('checks reach and login only when no datastore scope is given (an orphaned connection)', async () => {
+    const result = await sut.test({ ...target(), scope: {} }, within());
+
+    expect(result.ok).toBe(true);
+    expect(stepOf(result, StepName.AUTHENTICATE).status).toBe(StepStatus.PASSED);
+    expect(stepOf(result, StepName.SCOPE_PROBE).status).toBe(StepStatus.NOT_APPLICABLE);
+    expect(stepOf(result, StepName.PRIVILEGE_PROBE).status).toBe(StepStatus.NOT_APPLICABLE);
+  });
+
   it('answers INVALID_CONFIGURATION naming the property instead of throwing', async () => {
     const badPort = await sut.test(target({ port: 'five' }), within());
     const noDatabase = await sut.test(target({}, { database: '' }), within());

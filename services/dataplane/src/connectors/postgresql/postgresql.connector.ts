@@ -33,6 +33,9 @@ import { requestSsl } from './postgresql.protocol';
 
 const { StepName, TestErrorCode } = dataplane;
 
+/** Said of the scope steps when a connection is checked without a datastore (an orphan's edit). */
+const NO_SCOPE = 'no datastore scope given: a connection-level check (reach and log in)';
+
 /** Shown in pg_stat_activity while the check runs. */
 const APPLICATION_NAME = 'plumbline-connection-test';
 /** How long closing a client may delay the verdict. */
@@ -146,6 +149,10 @@ export class PostgresqlConnector implements Connector {
             } catch (error) {
               const classified = classifyPostgresqlLoginError(error, errorContext);
               if (!classified.afterAuthentication) throw classified.error;
+              if (config.connectionLevel) {
+                // The password was accepted; which database we knocked on does not matter here.
+                return passed(`${config.username} authenticated at ${endpoint.described} ${transport}`, undefined, undefined);
+              }
               return passed(
                 `${config.username} authenticated at ${endpoint.described} ${transport}; the server then refused the session (see the scope check)`,
                 undefined,
@@ -168,6 +175,12 @@ export class PostgresqlConnector implements Connector {
 
         const queryFailure = (doing: string) => (error: unknown) =>
           classifyPostgresqlQueryError(error, errorContext, doing);
+
+        if (config.connectionLevel) {
+          await step(StepName.SCOPE_PROBE, async () => notApplicable(NO_SCOPE));
+          await step(StepName.PRIVILEGE_PROBE, async () => notApplicable(NO_SCOPE));
+          return `connected to ${endpoint.described} as ${config.username} ${transport} (connection-level check)`;
+        }
 
         const facts = await step(
           StepName.SCOPE_PROBE,
