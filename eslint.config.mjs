@@ -32,6 +32,8 @@ export default tseslint.config(
   // Nest resolves constructor parameters from emitted decorator metadata, so a
   // type-only import of an injected class would silently break injection.
   { files: ['services/**/*.ts'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
+  // CommonJS launchers of built code.
+  { files: ['**/bin/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['services/dataplane/**/*.ts'], rules: crossServiceImports('controlplane') },
   { files: ['services/controlplane/**/*.ts'], rules: crossServiceImports('dataplane') },
 );

@@ -69,6 +69,7 @@ export interface ControlplaneClients {
 }
 
 export interface PlumblineStack {
+  /** The current controlplane process (a new one after `restartControlplane`). */
   readonly controlplane: ServiceProcess;
   readonly dataplane: ServiceProcess;
   readonly pki: TestPki;
@@ -78,14 +79,21 @@ export interface PlumblineStack {
   clients(identity?: string): ControlplaneClients;
   /** A client of the dataplane presenting `identity`'s certificate. */
   dataplaneClient(identity: string): ClientOf<typeof dataplane.DataplaneService>;
-  /** Every line both services wrote so far. */
+  /** Every line both services wrote so far (every controlplane process included). */
   output(): string[];
+  /**
+   * Starts a new controlplane with the same environment on the same port (the
+   * current one is stopped first if it still runs), e.g. after killing it.
+   */
+  restartControlplane(): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   databaseUrl: string;
   keyRing?: string;
+  /** A key ring file (PLUMBLINE_KEYRING_FILE) instead of an inline key ring. */
+  keyRingFile?: string;
   controlplaneEnv?: NodeJS.ProcessEnv;
   dataplaneEnv?: NodeJS.ProcessEnv;
   pki?: TestPki;
@@ -100,27 +108,30 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
   });
   // By name, not IP: the certificates name localhost, and TLS forbids an IP as server name (DEP0123).
   const dataplaneAddress = `localhost:${dataplaneProcess.port}`;
+  const controlplaneEnv: NodeJS.ProcessEnv = {
+    PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
+    PLUMBLINE_DATAPLANE_ADDRESS: dataplaneAddress,
+    PLUMBLINE_DATABASE_URL: options.databaseUrl,
+    ...(options.keyRingFile !== undefined
+      ? { PLUMBLINE_KEYRING_FILE: options.keyRingFile }
+      : { PLUMBLINE_KEYRING: options.keyRing ?? randomKeyRing() }),
+    ...tlsEnv(pki, 'controlplane'),
+    ...options.controlplaneEnv,
+  };
   let controlplaneProcess: ServiceProcess;
   try {
-    controlplaneProcess = await startServiceProcess({
-      name: 'controlplane',
-      env: {
-        PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
-        PLUMBLINE_DATAPLANE_ADDRESS: dataplaneAddress,
-        PLUMBLINE_DATABASE_URL: options.databaseUrl,
-        PLUMBLINE_KEYRING: options.keyRing ?? randomKeyRing(),
-        ...tlsEnv(pki, 'controlplane'),
-        ...options.controlplaneEnv,
-      },
-    });
+    controlplaneProcess = await startServiceProcess({ name: 'controlplane', env: controlplaneEnv });
   } catch (error) {
     await dataplaneProcess.stop();
     throw error;
   }
   const controlplaneAddress = `localhost:${controlplaneProcess.port}`;
   const openClients: Array<{ close(): void }> = [];
+  const earlierOutput: string[] = [];
   return {
-    controlplane: controlplaneProcess,
+    get controlplane() {
+      return controlplaneProcess;
+    },
     dataplane: dataplaneProcess,
     pki,
     controlplaneAddress,
@@ -148,7 +159,17 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
       openClients.push(client);
       return client;
     },
-    output: () => [...controlplaneProcess.output, ...dataplaneProcess.output],
+    output: () => [...earlierOutput, ...controlplaneProcess.output, ...dataplaneProcess.output],
+    async restartControlplane() {
+      const port = controlplaneProcess.port;
+      await controlplaneProcess.stop();
+      earlierOutput.push(...controlplaneProcess.output);
+      controlplaneProcess = await startServiceProcess({
+        name: 'controlplane',
+        env: { ...controlplaneEnv, PLUMBLINE_GRPC_ADDRESS: `127.0.0.1:${port}` },
+      });
+      return controlplaneProcess;
+    },
     async stop() {
       openClients.forEach((client) => client.close());
       await controlplaneProcess.stop();

@@ -15,6 +15,14 @@ export enum CryptoErrorCode {
   DECRYPTION_FAILED = 'DECRYPTION_FAILED',
   /** The table/rowId/column binding is empty or not well-formed text. */
   INVALID_CONTEXT = 'INVALID_CONTEXT',
+  /** The ring came from PLUMBLINE_KEYRING: there is no file to add, promote or remove versions in. */
+  KEYRING_NOT_FILE = 'KEYRING_NOT_FILE',
+  /** The key ring file could not be rewritten (permissions, disk full, ...). */
+  KEYRING_FILE_UNWRITABLE = 'KEYRING_FILE_UNWRITABLE',
+  /** A version to add is already in the ring (versions compare case-insensitively). */
+  KEY_VERSION_EXISTS = 'KEY_VERSION_EXISTS',
+  /** The primary version cannot be removed from the ring. */
+  KEY_VERSION_IS_PRIMARY = 'KEY_VERSION_IS_PRIMARY',
 }
 
 /**

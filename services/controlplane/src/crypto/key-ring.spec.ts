@@ -67,6 +67,36 @@ describe(KeyRing.name, () => {
       expect(error.message).toContain('known versions: v1');
     });
 
+    describe('the primary= line', () => {
+      it('names the primary, wherever it stands, and does not count as an entry', () => {
+        const sut = parseKeyRing(`# ring\nprimary=v1\n${entry('v1')}\n${entry('v2')}\n`);
+        expect(sut.versions).toEqual(['v1', 'v2']);
+        expect(sut.primaryVersion).toBe('v1');
+        expect(parseKeyRing(`${entry('v1')}, PRIMARY = v1 ,${entry('v2')}`).primaryVersion).toBe('v1');
+      });
+
+      it('wins over the default primary (PLUMBLINE_PRIMARY_KEY), which applies only without it', () => {
+        const text = `${entry('v1')}\n${entry('v2')}\n${entry('v3')}`;
+        expect(parseKeyRing(`${text}\nprimary=v3`, 'v1').primaryVersion).toBe('v3');
+        expect(parseKeyRing(text, 'v1').primaryVersion).toBe('v1');
+      });
+
+      it.each([
+        ['given twice', `${entry('v1')}\nprimary=v1\nprimary=v1`, 'more than once'],
+        ['empty', `${entry('v1')}\nprimary=`, 'must name a key version'],
+        ['a bad version id', `${entry('v1')}\nprimary=v-1`, 'must name a key version'],
+      ])('rejects a primary= line %s with KEYRING_INVALID', (_, text, message) => {
+        const error = caught(() => parseKeyRing(text, undefined, 'PLUMBLINE_KEYRING_FILE'));
+        expect(error.code).toBe(CryptoErrorCode.KEYRING_INVALID);
+        expect(error.message).toContain('PLUMBLINE_KEYRING_FILE');
+        expect(error.message).toContain(message);
+      });
+
+      it('answers PRIMARY_KEY_UNKNOWN when it names a version not in the ring, even with a valid default', () => {
+        expect(caught(() => parseKeyRing(`${entry('v1')}\nprimary=v9`, 'v1')).code).toBe(CryptoErrorCode.PRIMARY_KEY_UNKNOWN);
+      });
+    });
+
     it('never puts key material in an error message', () => {
       const key16 = newKey(16);
       const key32 = newKey();
@@ -117,6 +147,15 @@ describe(KeyRing.name, () => {
       const sut = keyRingFromEnv({ PLUMBLINE_KEYRING_FILE: path });
       expect(sut.versions).toEqual(['v1', 'v2']);
       expect(sut.primaryVersion).toBe('v2');
+    });
+
+    it('lets the file\'s primary= line win over PLUMBLINE_PRIMARY_KEY, which applies when the file has none', () => {
+      const path = join(dir, 'with-primary');
+      writeFileSync(path, `${entry('v1')}\n${entry('v2')}\nprimary=v2\n`, { mode: 0o600 });
+      expect(keyRingFromEnv({ PLUMBLINE_KEYRING_FILE: path, PLUMBLINE_PRIMARY_KEY: 'v1' }).primaryVersion).toBe('v2');
+      const plain = join(dir, 'without-primary');
+      writeFileSync(plain, `${entry('v1')}\n${entry('v2')}\n`, { mode: 0o600 });
+      expect(keyRingFromEnv({ PLUMBLINE_KEYRING_FILE: plain, PLUMBLINE_PRIMARY_KEY: 'v1' }).primaryVersion).toBe('v1');
     });
 
     it.each([{}, { PLUMBLINE_KEYRING: '' }, { PLUMBLINE_KEYRING: '  ', PLUMBLINE_KEYRING_FILE: '' }])(

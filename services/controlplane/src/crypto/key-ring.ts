@@ -15,8 +15,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * seals new values. Keys are held as KeyObjects in a private field: they do not
  * show up in `console.log`, `util.inspect` or `JSON.stringify` of the ring.
  *
- * Rotation: add a new `version:key` entry, make it primary, re-encrypt rows whose
- * `SecretCipher.needsReEncryption` is true, then drop the old entry.
+ * A ring is immutable. Rotation (`KeyService`, see keys/) goes through
+ * `KeyRingStore`, which rewrites the key ring file and swaps in a new ring: add
+ * a version, make it primary, re-encrypt every secret column, retire the old one.
  */
 export class KeyRing {
   readonly #keys: ReadonlyMap<string, KeyObject>;
@@ -116,18 +117,44 @@ export class KeyRing {
   }
 }
 
+/** A `primary=<version>` directive in key ring text (case-insensitive name, spaces allowed around `=`). */
+export const PRIMARY_DIRECTIVE = /^primary\s*=\s*(.*)$/i;
+
 /**
  * Parses `version:base64key` entries separated by commas or newlines (blank
- * entries and `#` comment lines are skipped, so a key file can be commented).
+ * entries and `#` comment lines are skipped, so a key file can be commented),
+ * plus at most one `primary=<version>` directive naming the version that seals
+ * new values.
+ *
+ * The primary is, in order: the text's `primary=` directive, else
+ * `defaultPrimary` (PLUMBLINE_PRIMARY_KEY), else the last entry. The directive
+ * wins because key rotation writes it: a ring file that was rotated must not be
+ * silently overruled by a variable set before the rotation.
  * `source` names the origin in error messages, e.g. "PLUMBLINE_KEYRING".
  */
-export function parseKeyRing(text: string, primaryVersion?: string, source = 'key ring'): KeyRing {
+export function parseKeyRing(text: string, defaultPrimary?: string, source = 'key ring'): KeyRing {
+  let directive: string | undefined;
   const entries = text
     .split(/\r?\n/)
     .filter((line) => !line.trimStart().startsWith('#'))
     .flatMap((line) => line.split(','))
     .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0)
+    .filter((entry) => {
+      const primary = PRIMARY_DIRECTIVE.exec(entry);
+      if (primary === null) return entry.length > 0;
+      const version = (primary[1] ?? '').trim();
+      if (directive !== undefined) {
+        throw new CryptoError(CryptoErrorCode.KEYRING_INVALID, `${source}: "primary=" is given more than once`);
+      }
+      if (!KEY_VERSION_PATTERN.test(version)) {
+        throw new CryptoError(
+          CryptoErrorCode.KEYRING_INVALID,
+          `${source}: "primary=" must name a key version of 1-16 letters or digits`,
+        );
+      }
+      directive = version;
+      return false;
+    })
     .map((entry, index) => {
       const where = `${source} entry ${index + 1}`;
       const colon = entry.indexOf(':');
@@ -153,45 +180,66 @@ export function parseKeyRing(text: string, primaryVersion?: string, source = 'ke
       return { version, key };
     });
   try {
-    return KeyRing.fromKeys(entries, primaryVersion, source);
+    return KeyRing.fromKeys(entries, directive ?? defaultPrimary, source);
   } finally {
     for (const { key } of entries) key.fill(0);
   }
 }
 
+/** Where the ring comes from, as configured in the environment. */
+export type KeyRingOrigin =
+  | { kind: 'inline'; text: string; defaultPrimary: string | undefined }
+  | { kind: 'file'; path: string; defaultPrimary: string | undefined };
+
 /**
- * The ring from configuration: `PLUMBLINE_KEYRING` (the entries inline) or
- * `PLUMBLINE_KEYRING_FILE` (a path to a file holding them), never both, and
- * `PLUMBLINE_PRIMARY_KEY` (defaults to the last entry).
+ * Reads `PLUMBLINE_KEYRING` (the entries inline) or `PLUMBLINE_KEYRING_FILE`
+ * (a path to a file holding them), never both, and `PLUMBLINE_PRIMARY_KEY`.
  */
-export function keyRingFromEnv(env: NodeJS.ProcessEnv = process.env): KeyRing {
+export function keyRingOriginFromEnv(env: NodeJS.ProcessEnv = process.env): KeyRingOrigin {
   const inline = nonEmpty(env.PLUMBLINE_KEYRING);
   const file = nonEmpty(env.PLUMBLINE_KEYRING_FILE);
-  const primary = nonEmpty(env.PLUMBLINE_PRIMARY_KEY);
+  const defaultPrimary = nonEmpty(env.PLUMBLINE_PRIMARY_KEY);
   if (inline !== undefined && file !== undefined) {
     throw new CryptoError(
       CryptoErrorCode.KEYRING_INVALID,
       'set PLUMBLINE_KEYRING or PLUMBLINE_KEYRING_FILE, not both',
     );
   }
-  if (inline !== undefined) return parseKeyRing(inline, primary, 'PLUMBLINE_KEYRING');
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
-      throw new CryptoError(
-        CryptoErrorCode.KEYRING_FILE_UNREADABLE,
-        `PLUMBLINE_KEYRING_FILE ${JSON.stringify(file)} cannot be read (${reason})`,
-      );
-    }
-    return parseKeyRing(text, primary, 'PLUMBLINE_KEYRING_FILE');
-  }
+  if (inline !== undefined) return { kind: 'inline', text: inline, defaultPrimary };
+  if (file !== undefined) return { kind: 'file', path: file, defaultPrimary };
   throw new CryptoError(
     CryptoErrorCode.KEYRING_MISSING,
     'no encryption keys configured: set PLUMBLINE_KEYRING="v1:<base64 of 32 random bytes>" or PLUMBLINE_KEYRING_FILE=<path>',
   );
+}
+
+/** The text of a key ring file; throws KEYRING_FILE_UNREADABLE naming the path and errno, never the content. */
+export function readKeyRingFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'read error';
+    throw new CryptoError(
+      CryptoErrorCode.KEYRING_FILE_UNREADABLE,
+      `PLUMBLINE_KEYRING_FILE ${JSON.stringify(path)} cannot be read (${reason})`,
+    );
+  }
+}
+
+/** Parses key ring file text, naming the file source in errors. */
+export function parseKeyRingFile(text: string, defaultPrimary?: string): KeyRing {
+  return parseKeyRing(text, defaultPrimary, 'PLUMBLINE_KEYRING_FILE');
+}
+
+/**
+ * The ring from configuration (see `keyRingOriginFromEnv`). `PLUMBLINE_PRIMARY_KEY`
+ * applies only when the ring text has no `primary=` line; otherwise the last entry.
+ */
+export function keyRingFromEnv(env: NodeJS.ProcessEnv = process.env): KeyRing {
+  const origin = keyRingOriginFromEnv(env);
+  return origin.kind === 'inline'
+    ? parseKeyRing(origin.text, origin.defaultPrimary, 'PLUMBLINE_KEYRING')
+    : parseKeyRingFile(readKeyRingFile(origin.path), origin.defaultPrimary);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,17 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CryptoError, CryptoErrorCode } from './errors';
-import { KEY_VERSION_PATTERN, type KeyRing } from './key-ring';
+import { KEY_VERSION_PATTERN, KeyRing } from './key-ring';
+
+/**
+ * Where a cipher gets its keys: `current()` on every call, so a rotation that
+ * swaps the ring takes effect without a restart. `refresh()`, when present, is
+ * called once when a ciphertext names a version the current ring lacks (another
+ * controlplane may have added it) and returns the ring to retry with.
+ */
+export interface KeyRingSource {
+  current(): KeyRing;
+  refresh?(): KeyRing;
+}
 
 /** Where a ciphertext lives; it only decrypts there. None of these are secret. */
 export interface CipherContext {
@@ -35,17 +46,23 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  *   relabelled with another version, fails authentication.
  */
 export class SecretCipher {
-  constructor(private readonly keyRing: KeyRing) {}
+  private readonly keys: KeyRingSource;
+
+  /** A fixed ring, or a source whose current ring is read on every call (`KeyRingStore`). */
+  constructor(keys: KeyRing | KeyRingSource) {
+    this.keys = keys instanceof KeyRing ? { current: () => keys } : keys;
+  }
 
   /** The version new encryptions use. */
   get primaryKeyVersion(): string {
-    return this.keyRing.primaryVersion;
+    return this.keys.current().primaryVersion;
   }
 
   encrypt(plaintext: string, context: CipherContext): string {
-    const version = this.keyRing.primaryVersion;
+    const ring = this.keys.current();
+    const version = ring.primaryVersion;
     const nonce = randomBytes(NONCE_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.keyRing.key(version), nonce, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv(ALGORITHM, ring.key(version), nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(associatedData(version, context));
     const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const payload = Buffer.concat([nonce, sealed, cipher.getAuthTag()]);
@@ -54,7 +71,9 @@ export class SecretCipher {
 
   decrypt(ciphertext: string, context: CipherContext): string {
     const { version, payload } = parse(ciphertext);
-    const key = this.keyRing.key(version);
+    let ring = this.keys.current();
+    if (!ring.has(version) && this.keys.refresh) ring = this.keys.refresh();
+    const key = ring.key(version);
     const aad = associatedData(version, context);
     const nonce = payload.subarray(0, NONCE_BYTES);
     const sealed = payload.subarray(NONCE_BYTES, payload.length - TAG_BYTES);
@@ -79,7 +98,7 @@ export class SecretCipher {
 
   /** True when the value was sealed with a key other than the primary: rotation should rewrite it. */
   needsReEncryption(ciphertext: string): boolean {
-    return this.keyVersionOf(ciphertext) !== this.keyRing.primaryVersion;
+    return this.keyVersionOf(ciphertext) !== this.keys.current().primaryVersion;
   }
 
   /**

@@ -5,6 +5,7 @@ import { controlplane } from '@plumbline/proto';
 import { CONTROLPLANE_CONFIG, type ControlplaneConfig } from '../config/config';
 import { ConnectionsGrpcHandler } from '../connections/connections.grpc';
 import { DatastoresGrpcHandler } from '../datastores/datastores.grpc';
+import { KeysGrpcHandler } from '../keys/keys.grpc';
 import { LOGGER } from '../logging/logger.provider';
 import { SecretsManagersGrpcHandler } from '../secrets-managers/secrets-managers.grpc';
 import { controlplaneErrorMapper } from './status-mapper';
@@ -22,11 +23,14 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     connections: ConnectionsGrpcHandler,
     datastores: DatastoresGrpcHandler,
     secretsManagers: SecretsManagersGrpcHandler,
+    keys: KeysGrpcHandler,
   ) {
     this.host = new GrpcServerHost({ name: 'controlplane', tls, logger, mapError: controlplaneErrorMapper(logger) })
       .register(controlplane.ConnectionService, connections, [ANY_IDENTITY])
       .register(controlplane.DatastoreService, datastores, [ANY_IDENTITY])
-      .register(controlplane.SecretsManagerService, secretsManagers, [ANY_IDENTITY]);
+      .register(controlplane.SecretsManagerService, secretsManagers, [ANY_IDENTITY])
+      // Key administration is for operators only.
+      .register(controlplane.KeyService, keys, ['cli', 'admin']);
   }
 
   async onApplicationBootstrap(): Promise<void> {

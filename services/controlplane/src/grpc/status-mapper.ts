@@ -7,6 +7,8 @@ import { controlplane, dataplane } from '@plumbline/proto';
 import { ConnectionTestError, ConnectionTestErrorCode } from '../connection-testing/connection-test.errors';
 import { ConnectionError, ConnectionErrorCode } from '../connections/connection.errors';
 import { DatastoreError, DatastoreErrorCode } from '../datastores/datastore.errors';
+import { KeyError } from '../keys/key.errors';
+import { keyErrorStatus } from '../keys/key-status.mapper';
 import { NetworkPolicyError, NetworkPolicyErrorCode } from '../network-policy/network-policy.errors';
 import { SecretsManagerError, SecretsManagerErrorCode } from '../secrets-managers/secrets-manager.errors';
 
@@ -135,6 +137,7 @@ export function controlplaneErrorMapper(logger: Logger) {
     if (error instanceof ConnectionError) return connectionStatus(error);
     if (error instanceof DatastoreError) return datastoreStatus(error);
     if (error instanceof ConnectionTestError) return connectionTestStatus(error);
+    if (error instanceof KeyError) return keyErrorStatus(error);
     if (error instanceof SecretsManagerError) return secretsManagerStatus(error);
     if (error instanceof SecretReferenceError) return secretReferenceStatus(error);
     if (error instanceof NetworkPolicyError) return networkPolicyStatus(error);
