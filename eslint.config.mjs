@@ -3,17 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Services import libraries, never each other. */
-const crossServiceImports = (other) => ({
+const crossServiceImports = (...others) => ({
   'no-restricted-imports': [
     'error',
     {
-      patterns: [
+      patterns: others.flatMap((other) => [
         { group: [`@plumbline/${other}`, `@plumbline/${other}/*`], message: `Services must not import the ${other}; move shared code to libs/.` },
         {
-          group: [`**/services/${other}/**`, `../../../${other}/**`, `../../../../${other}/**`, `../../../../../${other}/**`],
+          group: [`**/services/${other}/**`, `../../${other}/**`, `../../../${other}/**`, `../../../../${other}/**`, `../../../../../${other}/**`],
           message: `Services must not import the ${other}; move shared code to libs/.`,
         },
-      ],
+      ]),
     },
   ],
 });
@@ -34,6 +34,7 @@ export default tseslint.config(
   { files: ['services/**/*.ts'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
   // CommonJS launchers of built code.
   { files: ['**/bin/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  { files: ['services/dataplane/**/*.ts'], rules: crossServiceImports('controlplane') },
-  { files: ['services/controlplane/**/*.ts'], rules: crossServiceImports('dataplane') },
+  { files: ['services/dataplane/**/*.ts'], rules: crossServiceImports('controlplane', 'cli') },
+  { files: ['services/controlplane/**/*.ts'], rules: crossServiceImports('dataplane', 'cli') },
+  { files: ['services/cli/**/*.ts'], rules: crossServiceImports('controlplane', 'dataplane') },
 );

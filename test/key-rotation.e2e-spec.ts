@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,22 +48,6 @@ describe('at-rest key rotation, end to end under live traffic', () => {
       );
       return Object.fromEntries(rows.map((row) => [row.version, row.n]));
     }, database.name);
-
-  /** `pnpm keys …` (scripts/rotate-keys.mjs) against this stack, with the run's PKI. */
-  const keysCli = (...args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [join(__dirname, '..', 'scripts', 'rotate-keys.mjs'), '--address', stack.controlplaneAddress, '--pki', stack.pki.dir, ...args],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
 
   const listed = async (client: KeyClient) =>
     Object.fromEntries(
@@ -241,26 +224,5 @@ describe('at-rest key rotation, end to end under live traffic', () => {
     expect(readFileSync(ringPath, 'utf8')).toMatch(/^# e2e key ring\nv3:\S+\nprimary=v3\n$/);
     const { result } = await api.datastores.testDatastore({ id: datastoreId });
     expect(result?.ok).toBe(true);
-  });
-
-  it('is administered from the command line too (pnpm keys), with exit codes 0/1/2', async () => {
-    const list = await keysCli('--list');
-    expect(list).toMatchObject({ code: 0, stderr: '' });
-    expect(list.stdout.split('\n')).toEqual(['version  primary  ciphertexts', `v3       yes      ${secretValues}`, '']);
-
-    const rotation = await keysCli('--add', '--new-version', 'v4', '--batch-size', '100');
-    expect(rotation.code).toBe(0);
-    const lines = rotation.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`primary v4: 0 re-encrypted, ${secretValues} remaining (running)`);
-    expect(lines.at(-1)).toBe(`primary v4: ${secretValues} re-encrypted, 0 remaining (done)`);
-    expect(await versionsInDatabase()).toEqual({ v4: secretValues });
-
-    const refused = await keysCli('--retire', 'v4');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('FAILED_PRECONDITION KEY_VERSION_IS_PRIMARY (version)');
-    expect((await keysCli('--retire', 'v3')).code).toBe(0);
-    expect((await keysCli('--batch-size', '0')).code).toBe(2);
-    expect((await keysCli('--list', '--retire', 'v4')).code).toBe(2);
-    expect(await listed(keys)).toEqual({ 'v4*': secretValues });
   });
 });

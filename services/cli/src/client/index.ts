@@ -1,0 +1,2 @@
+export * from './tls';
+export * from './controlplane-client';

@@ -1,0 +1,5 @@
+export * from './format';
+export * from './json';
+export * from './progress';
+export * from './table';
+export * from './test-result';
