@@ -6,13 +6,13 @@ import { type Connector, type ConnectorTarget, type TestOptions } from '../conne
 import {
   ConfigError,
   configurationFailure,
-  connectTcp,
   decideTls,
   Endpoint,
   networkError,
   notApplicable,
   passed,
-  resolveHost,
+  reachEndpoint,
+  skipScopeSteps,
   runSteps,
   secretValuesOf,
   SocketClosedError,
@@ -28,9 +28,6 @@ import { classifyMysqlError, type MysqlErrorContext } from './mysql.errors';
 import { MalformedGreetingError, peekGreeting, quoteMysqlIdentifier, type MysqlGreeting } from './mysql.protocol';
 
 const { StepName, TestErrorCode } = dataplane;
-
-/** Said of the scope steps when a connection is checked without a datastore (an orphan's edit). */
-const NO_SCOPE = 'no datastore scope given: a connection-level check (reach and log in)';
 
 /** How long closing a connection may delay the verdict. */
 const CLOSE_GRACE_MS = 1_000;
@@ -83,12 +80,7 @@ export class MysqlConnector implements Connector {
     const open: { socket?: Socket; connection?: Connection } = {};
     try {
       return await runSteps(SQL_TEST_PLAN, run, async (step) => {
-        const resolved = await step(StepName.DNS_RESOLVE, (context) => resolveHost(config.host, context));
-        const endpoint = await Endpoint.resolved(config.host, config.port, resolved.ip);
-
-        const socket = await step(StepName.TCP_CONNECT, (context) => connectTcp(endpoint, context), {
-          onTimeout: () => timeoutError(endpoint, 'opening a TCP connection'),
-        });
+        const { endpoint, socket } = await reachEndpoint(step, config.host, config.port);
         open.socket = socket;
 
         const tls = await step(StepName.TLS, (context) => inspectGreeting(socket, config, endpoint, context), {
@@ -130,8 +122,7 @@ export class MysqlConnector implements Connector {
         );
 
         if (config.connectionLevel) {
-          await step(StepName.SCOPE_PROBE, async () => notApplicable(NO_SCOPE));
-          await step(StepName.PRIVILEGE_PROBE, async () => notApplicable(NO_SCOPE));
+          await skipScopeSteps(step);
           return `connected to ${endpoint.described} as ${config.username} ${transport} (connection-level check)`;
         }
 

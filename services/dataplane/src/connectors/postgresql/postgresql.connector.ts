@@ -5,14 +5,14 @@ import { type Connector, type ConnectorTarget, type TestOptions } from '../conne
 import {
   ConfigError,
   configurationFailure,
-  connectTcp,
   decideTls,
   describeTlsSession,
   Endpoint,
   networkError,
   notApplicable,
   passed,
-  resolveHost,
+  reachEndpoint,
+  skipScopeSteps,
   runSteps,
   secretValuesOf,
   SocketClosedError,
@@ -32,9 +32,6 @@ import {
 import { requestSsl } from './postgresql.protocol';
 
 const { StepName, TestErrorCode } = dataplane;
-
-/** Said of the scope steps when a connection is checked without a datastore (an orphan's edit). */
-const NO_SCOPE = 'no datastore scope given: a connection-level check (reach and log in)';
 
 /** Shown in pg_stat_activity while the check runs. */
 const APPLICATION_NAME = 'plumbline-connection-test';
@@ -92,12 +89,7 @@ export class PostgresqlConnector implements Connector {
     const open: { probe?: Socket; secure?: Socket; client?: Client } = {};
     try {
       return await runSteps(SQL_TEST_PLAN, run, async (step) => {
-        const resolved = await step(StepName.DNS_RESOLVE, (context) => resolveHost(config.host, context));
-        const endpoint = await Endpoint.resolved(config.host, config.port, resolved.ip);
-
-        const probe = await step(StepName.TCP_CONNECT, (context) => connectTcp(endpoint, context), {
-          onTimeout: () => timeoutError(endpoint, 'opening a TCP connection'),
-        });
+        const { endpoint, socket: probe } = await reachEndpoint(step, config.host, config.port);
         open.probe = probe;
 
         const tls = await step(StepName.TLS, (context) => negotiateTls(probe, config, endpoint, context), {
@@ -177,8 +169,7 @@ export class PostgresqlConnector implements Connector {
           classifyPostgresqlQueryError(error, errorContext, doing);
 
         if (config.connectionLevel) {
-          await step(StepName.SCOPE_PROBE, async () => notApplicable(NO_SCOPE));
-          await step(StepName.PRIVILEGE_PROBE, async () => notApplicable(NO_SCOPE));
+          await skipScopeSteps(step);
           return `connected to ${endpoint.described} as ${config.username} ${transport} (connection-level check)`;
         }
 

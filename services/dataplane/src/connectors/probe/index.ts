@@ -9,3 +9,4 @@ export * from './socket-reader';
 export * from './step-recorder';
 export * from './tcp';
 export * from './tls';
+export * from './reach';
