@@ -4,6 +4,7 @@
 // Run through `./scripts/demo.sh` (which installs, builds and makes .pki/ first).
 //
 //   node scripts/demo.mjs [--keep-running]
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -197,6 +198,14 @@ async function main() {
         connection: d.connectionId.slice(0, 8),
       })),
     );
+
+    step('The same, through the plumbline CLI: plumbline datastores list');
+    const cli = spawnSync(process.execPath, [join(root, 'services/cli/bin/plumbline.js'), '--address', address, 'datastores', 'list'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    process.stdout.write(cli.stdout.replace(/^/gm, '  '));
+    if (cli.status !== 0) throw new Error(`plumbline exited ${cli.status}: ${cli.stderr}`);
 
     step('Delete the connection while datastores use it');
     try {
