@@ -4,6 +4,8 @@ import { ConnectionTestsGrpcHandler } from './connection-tests/connection-tests.
 import { GrpcServer } from './grpc/grpc-server';
 import { tlsProvider } from './grpc/tls.provider';
 import { loggerProvider } from './logging/logger.provider';
+import { OperationRunner } from './operations/operation-runner';
+import { OperationWorker } from './operations/operation-worker';
 
 @Module({
   providers: [
@@ -12,6 +14,8 @@ import { loggerProvider } from './logging/logger.provider';
     loggerProvider,
     ConnectionTestsGrpcHandler,
     GrpcServer,
+    OperationRunner,
+    OperationWorker,
   ],
 })
 export class AppModule {}

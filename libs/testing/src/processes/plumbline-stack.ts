@@ -6,6 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import { createClient, type ClientOf } from '@plumbline/grpc';
 import { controlplane, dataplane } from '@plumbline/proto';
 import { createCa, issueCertificate, type CertificateAuthority, type IssuedCertificate } from '../pki';
+import { freePort } from '../services/scratch-postgres';
+import { serviceUrl } from '../services/test-services';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
 /** A CA and certificates written to a temp dir, as the services read them. */
@@ -65,6 +67,7 @@ export interface ControlplaneClients {
   connections: ClientOf<typeof controlplane.ConnectionService>;
   datastores: ClientOf<typeof controlplane.DatastoreService>;
   secretsManagers: ClientOf<typeof controlplane.SecretsManagerService>;
+  operations: ClientOf<typeof controlplane.OperationService>;
   close(): void;
 }
 
@@ -79,6 +82,10 @@ export interface PlumblineStack {
   clients(identity?: string): ControlplaneClients;
   /** A client of the dataplane presenting `identity`'s certificate. */
   dataplaneClient(identity: string): ClientOf<typeof dataplane.DataplaneService>;
+  /** A client of the controlplane's internal broker presenting `identity`'s certificate. */
+  brokerClient(identity: string): ClientOf<typeof controlplane.OperationBrokerService>;
+  /** The BullMQ queue both services use. */
+  readonly queueName: string;
   /** Every line both services wrote so far (every controlplane process included). */
   output(): string[];
   /**
@@ -90,6 +97,10 @@ export interface PlumblineStack {
 }
 
 export interface StackOptions {
+  /** Redis for the operations queue; the test services' Redis by default. */
+  redisUrl?: string;
+  /** A queue name of its own by default. */
+  queueName?: string;
   databaseUrl: string;
   keyRing?: string;
   /** A key ring file (PLUMBLINE_KEYRING_FILE) instead of an inline key ring. */
@@ -102,14 +113,29 @@ export interface StackOptions {
 /** Both services as real processes, talking mTLS to each other, the controlplane on `databaseUrl`. */
 export async function startPlumblineStack(options: StackOptions): Promise<PlumblineStack> {
   const pki = options.pki ?? (await createTestPki());
+  // The dataplane's workers call the controlplane's broker, and the controlplane
+  // calls the dataplane: pick the controlplane's port first to break the cycle.
+  const controlplanePort = await freePort();
+  const queueEnv: NodeJS.ProcessEnv = {
+    PLUMBLINE_REDIS_URL: options.redisUrl ?? (await serviceUrl('redis')),
+    // One queue per stack: test files sharing one Redis never take each other's jobs.
+    PLUMBLINE_QUEUE_NAME: options.queueName ?? `plumbline-test-${randomBytes(6).toString('hex')}`,
+  };
   const dataplaneProcess = await startServiceProcess({
     name: 'dataplane',
-    env: { PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0', ...tlsEnv(pki, 'dataplane'), ...options.dataplaneEnv },
+    env: {
+      PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
+      PLUMBLINE_CONTROLPLANE_ADDRESS: `localhost:${controlplanePort}`,
+      ...queueEnv,
+      ...tlsEnv(pki, 'dataplane'),
+      ...options.dataplaneEnv,
+    },
   });
   // By name, not IP: the certificates name localhost, and TLS forbids an IP as server name (DEP0123).
   const dataplaneAddress = `localhost:${dataplaneProcess.port}`;
   const controlplaneEnv: NodeJS.ProcessEnv = {
-    PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
+    PLUMBLINE_GRPC_ADDRESS: `127.0.0.1:${controlplanePort}`,
+    ...queueEnv,
     PLUMBLINE_DATAPLANE_ADDRESS: dataplaneAddress,
     PLUMBLINE_DATABASE_URL: options.databaseUrl,
     ...(options.keyRingFile !== undefined
@@ -141,14 +167,17 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
       const connections = createClient(controlplane.ConnectionService, controlplaneAddress, credentials);
       const datastores = createClient(controlplane.DatastoreService, controlplaneAddress, credentials);
       const secretsManagers = createClient(controlplane.SecretsManagerService, controlplaneAddress, credentials);
+      const operations = createClient(controlplane.OperationService, controlplaneAddress, credentials);
       const clients = {
         connections,
         datastores,
         secretsManagers,
+        operations,
         close: () => {
           connections.close();
           datastores.close();
           secretsManagers.close();
+          operations.close();
         },
       };
       openClients.push(clients);
@@ -159,6 +188,12 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
       openClients.push(client);
       return client;
     },
+    brokerClient(identity) {
+      const client = createClient(controlplane.OperationBrokerService, controlplaneAddress, pki.credentials(identity));
+      openClients.push(client);
+      return client;
+    },
+    queueName: queueEnv.PLUMBLINE_QUEUE_NAME!,
     output: () => [...earlierOutput, ...controlplaneProcess.output, ...dataplaneProcess.output],
     async restartControlplane() {
       const port = controlplaneProcess.port;

@@ -10,6 +10,10 @@ const ConfigSchema = z.object({
   PLUMBLINE_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(15_000),
   /** How many datastores an edit re-verifies at once. */
   PLUMBLINE_VERIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Redis holding the operations queue (BullMQ). */
+  PLUMBLINE_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Queue name; distinct deployments (and test runs) sharing one Redis use distinct names. */
+  PLUMBLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).default('plumbline-operations'),
   /** Apply pending migrations at start-up. */
   PLUMBLINE_MIGRATIONS_RUN: z
     .enum(['true', 'false'])

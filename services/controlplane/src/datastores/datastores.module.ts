@@ -8,6 +8,6 @@ import { DatastoresService } from './datastores.service';
 @Module({
   imports: [ConnectionsModule, ConnectionTestingModule],
   providers: [DatastoresRepository, DatastoresService, DatastoresGrpcHandler],
-  exports: [DatastoresGrpcHandler],
+  exports: [DatastoresGrpcHandler, DatastoresService],
 })
 export class DatastoresModule {}

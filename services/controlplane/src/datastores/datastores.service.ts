@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { dataplane } from '@plumbline/proto';
-import { ConnectionTester } from '../connection-testing/connection-tester';
+import { ConnectionTester, type ResolvedTarget } from '../connection-testing/connection-tester';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { ConnectionsRepository } from '../connections/connections.repository';
 import { ConnectionsService, validateName, type ConnectionSpecInput } from '../connections/connections.service';
@@ -117,12 +117,15 @@ export class DatastoresService {
 
   /** Test Connection of a saved datastore. Writes nothing. */
   async test(id: string): Promise<dataplane.ConnectionTestResult> {
+    return this.tester.test(await this.resolveTarget(id));
+  }
+
+  /** The datastore's connection, decrypted and resolved, with its scope: what the dataplane works on. */
+  async resolveTarget(id: string): Promise<ResolvedTarget> {
     this.assertId(id);
     const found = await this.repository.findWithConnection(id);
     if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
-    return this.tester.test(
-      await this.connections.resolve(found.connection, found.datastore.scope, found.secretsManager ?? undefined),
-    );
+    return this.connections.resolve(found.connection, found.datastore.scope, found.secretsManager ?? undefined);
   }
 
   private assertId(id: string): void {

@@ -7,6 +7,8 @@ import { ConnectionsGrpcHandler } from '../connections/connections.grpc';
 import { DatastoresGrpcHandler } from '../datastores/datastores.grpc';
 import { KeysGrpcHandler } from '../keys/keys.grpc';
 import { LOGGER } from '../logging/logger.provider';
+import { OperationBrokerGrpcHandler } from '../operation-broker/operation-broker.grpc';
+import { OperationsGrpcHandler } from '../operations/operations.grpc';
 import { SecretsManagersGrpcHandler } from '../secrets-managers/secrets-managers.grpc';
 import { controlplaneErrorMapper } from './status-mapper';
 import { TLS_CONFIG } from './tls.provider';
@@ -24,13 +26,18 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     datastores: DatastoresGrpcHandler,
     secretsManagers: SecretsManagersGrpcHandler,
     keys: KeysGrpcHandler,
+    operations: OperationsGrpcHandler,
+    broker: OperationBrokerGrpcHandler,
   ) {
     this.host = new GrpcServerHost({ name: 'controlplane', tls, logger, mapError: controlplaneErrorMapper(logger) })
       .register(controlplane.ConnectionService, connections, [ANY_IDENTITY])
       .register(controlplane.DatastoreService, datastores, [ANY_IDENTITY])
       .register(controlplane.SecretsManagerService, secretsManagers, [ANY_IDENTITY])
       // Key administration is for operators only.
-      .register(controlplane.KeyService, keys, ['cli', 'admin']);
+      .register(controlplane.KeyService, keys, ['cli', 'admin'])
+      .register(controlplane.OperationService, operations, [ANY_IDENTITY])
+      // Leases hand out decrypted credentials: dataplane workers only.
+      .register(controlplane.OperationBrokerService, broker, ['dataplane']);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -10,6 +10,7 @@ import { DatastoreError, DatastoreErrorCode } from '../datastores/datastore.erro
 import { KeyError } from '../keys/key.errors';
 import { keyErrorStatus } from '../keys/key-status.mapper';
 import { NetworkPolicyError, NetworkPolicyErrorCode } from '../network-policy/network-policy.errors';
+import { OperationError, OperationErrorCode } from '../operations/operation.errors';
 import { SecretsManagerError, SecretsManagerErrorCode } from '../secrets-managers/secrets-manager.errors';
 
 type Detail = Parameters<typeof create<typeof controlplane.ErrorDetailSchema>>[1];
@@ -114,6 +115,23 @@ function secretReferenceStatus(error: SecretReferenceError): GrpcStatusError {
   }
 }
 
+function operationStatus(error: OperationError): GrpcStatusError {
+  const detail: Detail = { reason: error.code, field: error.field };
+  switch (error.code) {
+    case OperationErrorCode.NOT_FOUND:
+      return status(grpc.status.NOT_FOUND, error.message, detail);
+    case OperationErrorCode.INVALID_REQUEST:
+      return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
+    case OperationErrorCode.TYPE_NOT_SUPPORTED:
+      return status(grpc.status.UNIMPLEMENTED, error.message, detail);
+    case OperationErrorCode.ALREADY_FINISHED:
+    case OperationErrorCode.STALE_FENCING_TOKEN:
+      return status(grpc.status.FAILED_PRECONDITION, error.message, detail);
+    case OperationErrorCode.QUEUE_UNAVAILABLE:
+      return status(grpc.status.UNAVAILABLE, error.message, detail);
+  }
+}
+
 function networkPolicyStatus(error: NetworkPolicyError): GrpcStatusError {
   const detail: Detail = { reason: error.code, field: error.field };
   switch (error.code) {
@@ -141,6 +159,7 @@ export function controlplaneErrorMapper(logger: Logger) {
     if (error instanceof SecretsManagerError) return secretsManagerStatus(error);
     if (error instanceof SecretReferenceError) return secretReferenceStatus(error);
     if (error instanceof NetworkPolicyError) return networkPolicyStatus(error);
+    if (error instanceof OperationError) return operationStatus(error);
     if (error instanceof ValidationError) {
       return status(grpc.status.INVALID_ARGUMENT, error.message, { reason: error.code, field: error.field });
     }

@@ -6,6 +6,18 @@ const ConfigSchema = z.object({
   PLUMBLINE_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
   /** Budget for a connectivity check when the caller sends none. */
   PLUMBLINE_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(15_000),
+  /** Where the controlplane's OperationBrokerService listens (by name: TLS verifies it). */
+  PLUMBLINE_CONTROLPLANE_ADDRESS: z.string().min(1).default('localhost:50051'),
+  /** Redis holding the operations queue (BullMQ). */
+  PLUMBLINE_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  PLUMBLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).default('plumbline-operations'),
+  /** Operations this process runs at once. */
+  PLUMBLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Take jobs from the queue; false runs the gRPC service only. */
+  PLUMBLINE_WORKER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type DataplaneConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DatastoresModule } from '../datastores/datastores.module';
+import { OperationsModule } from '../operations/operations.module';
+import { OperationBrokerGrpcHandler } from './operation-broker.grpc';
+import { OperationBrokerService } from './operation-broker.service';
+
+@Module({
+  imports: [OperationsModule, DatastoresModule],
+  providers: [OperationBrokerService, OperationBrokerGrpcHandler],
+  exports: [OperationBrokerGrpcHandler],
+})
+export class OperationBrokerModule {}

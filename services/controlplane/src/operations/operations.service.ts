@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable } from '@nestjs/common';
+import { isUuid } from '../database/ids';
+import { DatastoresService } from '../datastores/datastores.service';
+import { OperationQueue } from './operation-queue';
+import {
+  OperationEntity,
+  TERMINAL_STATUSES,
+  type OperationStatusName,
+  type OperationTypeName,
+  type StoredOptions,
+} from './operation.entity';
+import { OperationError, OperationErrorCode } from './operation.errors';
+import { OperationsRepository, type OperationFilter } from './operations.repository';
+
+/** Types the dataplane can run today; the others are refused at enqueue, not failed later. */
+const SUPPORTED_TYPES: ReadonlySet<OperationTypeName> = new Set(['test_connection']);
+const WATCH_INTERVAL_MS = 200;
+
+@Injectable()
+export class OperationsService {
+  constructor(
+    private readonly repository: OperationsRepository,
+    private readonly queue: OperationQueue,
+    private readonly datastores: DatastoresService,
+  ) {}
+
+  /** Inserts the row, then the job; if Redis refuses the job, the row goes too. */
+  async enqueue(datastoreId: string, type: OperationTypeName | undefined, options: StoredOptions): Promise<OperationEntity> {
+    if (!type) throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'type is required', 'type');
+    if (!SUPPORTED_TYPES.has(type)) {
+      throw new OperationError(
+        OperationErrorCode.TYPE_NOT_SUPPORTED,
+        `${type} operations are not implemented by the dataplane yet`,
+        'type',
+      );
+    }
+    await this.datastores.get(datastoreId);
+    const entity = Object.assign(new OperationEntity(), {
+      id: randomUUID(),
+      datastoreId,
+      type,
+      status: 'queued',
+      options,
+      attempt: 0,
+      abortRequested: false,
+      progressDone: 0,
+      progressTotal: 0,
+      progressMessage: '',
+      counts: {},
+      errorCode: null,
+      errorMessage: null,
+      startedAt: null,
+      finishedAt: null,
+    });
+    const saved = await this.repository.insert(entity);
+    try {
+      await this.queue.enqueue(saved.id);
+    } catch {
+      await this.repository.delete(saved.id);
+      throw new OperationError(OperationErrorCode.QUEUE_UNAVAILABLE, 'the operations queue (Redis) is unavailable; nothing was enqueued');
+    }
+    return saved;
+  }
+
+  async get(id: string): Promise<OperationEntity> {
+    if (!isUuid(id)) throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'id must be an operation id (a UUID)', 'id');
+    const entity = await this.repository.findById(id);
+    if (!entity) throw new OperationError(OperationErrorCode.NOT_FOUND, `operation '${id}' does not exist`, 'id');
+    return entity;
+  }
+
+  list(filter: OperationFilter): Promise<OperationEntity[]> {
+    if (filter.datastoreId && !isUuid(filter.datastoreId)) {
+      throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'datastore_id must be a UUID', 'datastore_id');
+    }
+    return this.repository.list(filter);
+  }
+
+  /**
+   * Yields the operation whenever it changed, until it ends. Reads the
+   * database, so it sees changes made through any controlplane replica.
+   */
+  async *watch(id: string, signal: AbortSignal): AsyncIterable<OperationEntity> {
+    let last = '';
+    while (!signal.aborted) {
+      const current = await this.get(id);
+      const fingerprint = `${current.updatedAt.getTime()}|${current.status}|${current.progressDone}|${current.attempt}`;
+      if (fingerprint !== last) {
+        last = fingerprint;
+        yield current;
+      }
+      if (TERMINAL_STATUSES.includes(current.status)) return;
+      await sleep(WATCH_INTERVAL_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** A queued operation ends at once; a running one is told at its next progress report. */
+  async abort(id: string): Promise<OperationEntity> {
+    const current = await this.get(id);
+    if (TERMINAL_STATUSES.includes(current.status)) return current;
+    if (current.status === 'queued' && (await this.queue.removeWaiting(id))) {
+      return this.finish(current, 'aborted', 'ABORTED', 'aborted before it started');
+    }
+    current.abortRequested = true;
+    return this.repository.save(current);
+  }
+
+  private finish(entity: OperationEntity, status: OperationStatusName, code: string, message: string): Promise<OperationEntity> {
+    Object.assign(entity, { status, errorCode: code, errorMessage: message, finishedAt: new Date() });
+    return this.repository.save(entity);
+  }
+}

@@ -1,0 +1,102 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { channelCredentials, createClient, isServiceError, type TlsConfig } from '@plumbline/grpc';
+import { controlplane, dataplane } from '@plumbline/proto';
+import { DATAPLANE_CONFIG, type DataplaneConfig } from '../config/config';
+import { findConnector } from '../connectors/registry';
+import { TLS_CONFIG } from '../grpc/tls.provider';
+import { LOGGER } from '../logging/logger.provider';
+
+/** How a job ended, for the queue: done (never retry) or retry later. */
+export type RunOutcome = 'done' | 'retry';
+
+/**
+ * Runs one queued operation: lease it from the controlplane (which returns the
+ * decrypted target and a fencing token), do the work, report, finish. The
+ * target lives in this call's memory only.
+ */
+@Injectable()
+export class OperationRunner implements OnModuleDestroy {
+  private readonly broker;
+  private readonly workerId = `${hostname()}:${process.pid}`;
+
+  constructor(
+    @Inject(DATAPLANE_CONFIG) private readonly config: DataplaneConfig,
+    @Inject(TLS_CONFIG) tls: TlsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.broker = createClient(
+      controlplane.OperationBrokerService,
+      config.PLUMBLINE_CONTROLPLANE_ADDRESS,
+      channelCredentials(tls),
+    );
+  }
+
+  async run(operationId: string): Promise<RunOutcome> {
+    let lease: controlplane.StartOperationResponse;
+    try {
+      lease = await this.broker.startOperation({ operationId, workerId: this.workerId }, { timeoutMs: 30_000 });
+    } catch (error) {
+      // Ended, aborted, gone, or its credentials do not resolve: nothing for a retry to do.
+      if (isServiceError(error) && [grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND, grpc.status.INVALID_ARGUMENT].includes(error.code)) {
+        this.logger.info({ operationId, code: grpc.status[error.code] }, 'operation not started');
+        return 'done';
+      }
+      throw error;
+    }
+    const token = lease.fencingToken;
+    this.logger.info({ operationId, attempt: token, type: controlplane.OperationType[lease.type] }, 'operation started');
+    const { abort } = await this.broker.reportProgress({ operationId, fencingToken: token, done: 0n, total: 1n, message: 'started' });
+    if (abort) return this.finish(operationId, token, controlplane.OperationStatus.ABORTED, 'ABORTED', 'aborted');
+
+    switch (lease.type) {
+      case controlplane.OperationType.TEST_CONNECTION:
+        return this.testConnection(operationId, token, lease.target);
+      default:
+        return this.finish(
+          operationId,
+          token,
+          controlplane.OperationStatus.FAILURE,
+          'NOT_IMPLEMENTED',
+          `${controlplane.OperationType[lease.type]} operations are not implemented by this dataplane`,
+        );
+    }
+  }
+
+  private async testConnection(
+    operationId: string,
+    token: number,
+    target: dataplane.ConnectionTarget | undefined,
+  ): Promise<RunOutcome> {
+    const connector = target ? findConnector(target.connector) : undefined;
+    if (!target || !connector) {
+      return this.finish(operationId, token, controlplane.OperationStatus.FAILURE, 'NOT_IMPLEMENTED', `connector '${target?.connector ?? ''}' has no driver in this dataplane`);
+    }
+    const result = await connector.test(
+      { connector: target.connector, authMethod: target.authMethod, properties: target.properties, scope: target.scope },
+      { deadline: Date.now() + this.config.PLUMBLINE_TEST_TIMEOUT_MS },
+    );
+    await this.broker.reportProgress({ operationId, fencingToken: token, done: 1n, total: 1n, message: result.summary });
+    return result.ok
+      ? this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '')
+      : this.finish(operationId, token, controlplane.OperationStatus.FAILURE, dataplane.TestErrorCode[result.errorCode], result.summary);
+  }
+
+  private async finish(
+    operationId: string,
+    token: number,
+    status: controlplane.OperationStatus,
+    code: string,
+    message: string,
+  ): Promise<RunOutcome> {
+    await this.broker.finishOperation({ operationId, fencingToken: token, status, error: { code, message } });
+    this.logger.info({ operationId, attempt: token, status: controlplane.OperationStatus[status], code }, 'operation finished');
+    return 'done';
+  }
+
+  onModuleDestroy(): void {
+    this.broker.close();
+  }
+}

@@ -1,0 +1,234 @@
+import * as grpc from '@grpc/grpc-js';
+import { controlplane } from '@plumbline/proto';
+import {
+  createPostgresDatabase,
+  postgresAdmin,
+  serviceUrl,
+  startPlumblineStack,
+  type ControlplaneClients,
+  type PlumblineStack,
+  type TestDatabase,
+} from '@plumbline/testing';
+import Redis from 'ioredis';
+import { expectGrpcError } from './support/grpc-expect';
+import { createLocalPostgresSource, type PostgresSource } from './support/source-databases';
+
+jest.setTimeout(90_000);
+
+const { OperationStatus, OperationType } = controlplane;
+
+/** Watches an operation until it ends and returns every state seen. */
+async function watchToEnd(api: ControlplaneClients, id: string): Promise<controlplane.Operation[]> {
+  const seen: controlplane.Operation[] = [];
+  for await (const { operation } of api.operations.watchOperation({ id }, { timeoutMs: 30_000 })) {
+    if (operation) seen.push(operation);
+  }
+  return seen;
+}
+
+/** Every key and value BullMQ keeps for `queue`, as one text. */
+async function queueContents(queue: string): Promise<{ text: string; jobPayloads: string[] }> {
+  const redis = new Redis(await serviceUrl('redis'));
+  try {
+    const keys = await redis.keys(`bull:${queue}:*`);
+    const parts: string[] = [...keys];
+    const jobPayloads: string[] = [];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'hash') {
+        const hash = await redis.hgetall(key);
+        parts.push(...Object.entries(hash).flat());
+        if (hash.data) jobPayloads.push(hash.data);
+      } else if (type === 'string') parts.push((await redis.get(key)) ?? '');
+      else if (type === 'list') parts.push(...(await redis.lrange(key, 0, -1)));
+      else if (type === 'zset') parts.push(...(await redis.zrange(key, 0, -1)));
+      else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+    }
+    return { text: parts.join('\n'), jobPayloads };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('queued operations: test_connection through BullMQ and the broker', () => {
+  let database: TestDatabase;
+  let source: PostgresSource;
+  let stack: PlumblineStack;
+  let api: ControlplaneClients;
+  let datastoreId: string;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('plb_ops');
+    source = await createLocalPostgresSource();
+    stack = await startPlumblineStack({ databaseUrl: database.url });
+    api = stack.clients();
+    const created = await api.datastores.createDatastore({
+      name: 'ops-sales',
+      connection: {
+        case: 'newConnection',
+        value: {
+          name: 'ops-pg',
+          connector: 'postgresql',
+          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
+        },
+      },
+      scope: { database: source.database, schema: 'sales' },
+    });
+    datastoreId = created.datastore!.id;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await source?.drop();
+    await database?.drop();
+  });
+
+  it('runs a test_connection operation from QUEUED to SUCCESS and streams its progress', async () => {
+    const { operation } = await api.operations.enqueueOperation({ datastoreId, type: OperationType.TEST_CONNECTION });
+    expect(operation?.status).toBe(OperationStatus.QUEUED);
+    const seen = await watchToEnd(api, operation!.id);
+    const last = seen.at(-1)!;
+    expect(last.status).toBe(OperationStatus.SUCCESS);
+    expect(last.attempt).toBe(1);
+    expect(last.startTime).toBeDefined();
+    expect(last.finishTime).toBeDefined();
+
+    const { operations } = await api.operations.listOperations({ datastoreId, status: OperationStatus.SUCCESS });
+    expect(operations.map((o) => o.id)).toContain(operation!.id);
+  });
+
+  it('records a classified failure', async () => {
+    const { datastore } = await api.datastores.getDatastore({ id: datastoreId });
+    await postgresAdmin((client) => client.query('ALTER SCHEMA marketing RENAME TO marketing_gone'), source.database);
+    const created = await api.datastores.createDatastore({
+      name: 'ops-marketing',
+      connection: { case: 'connectionId', value: datastore!.connectionId },
+      scope: { database: source.database, schema: 'marketing_gone' },
+    });
+    // The schema disappears after the datastore was made: the next run fails, classified.
+    await postgresAdmin((client) => client.query('ALTER SCHEMA marketing_gone RENAME TO marketing'), source.database);
+    const { operation } = await api.operations.enqueueOperation({
+      datastoreId: created.datastore!.id,
+      type: OperationType.TEST_CONNECTION,
+    });
+    const last = (await watchToEnd(api, operation!.id)).at(-1)!;
+    expect(last.status).toBe(OperationStatus.FAILURE);
+    expect(last.error?.code).toBe('SCHEMA_NOT_FOUND');
+    expect(last.error?.message).toContain('marketing_gone');
+  });
+
+  it('refuses types the dataplane cannot run yet, enqueueing nothing', async () => {
+    const before = (await api.operations.listOperations({ datastoreId })).operations.length;
+    const { detail } = await expectGrpcError(
+      api.operations.enqueueOperation({ datastoreId, type: OperationType.SYNC }),
+      grpc.status.UNIMPLEMENTED,
+    );
+    expect(detail?.reason).toBe('OPERATION_TYPE_NOT_SUPPORTED');
+    expect((await api.operations.listOperations({ datastoreId })).operations).toHaveLength(before);
+  });
+
+  it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {
+    const { text, jobPayloads } = await queueContents(stack.queueName);
+    expect(jobPayloads.length).toBeGreaterThan(0); // the haystack is real
+    for (const payload of jobPayloads) expect(Object.keys(JSON.parse(payload) as object)).toEqual(['operationId']);
+    expect(text).not.toContain(source.password);
+    expect(stack.output().join('\n')).not.toContain(source.password);
+  });
+});
+
+describe('the operation broker (no worker running)', () => {
+  let database: TestDatabase;
+  let source: PostgresSource;
+  let stack: PlumblineStack;
+  let api: ControlplaneClients;
+  let datastoreId: string;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('plb_broker');
+    source = await createLocalPostgresSource();
+    stack = await startPlumblineStack({
+      databaseUrl: database.url,
+      dataplaneEnv: { PLUMBLINE_WORKER_ENABLED: 'false' },
+    });
+    api = stack.clients();
+    const created = await api.datastores.createDatastore({
+      name: 'broker-sales',
+      connection: {
+        case: 'newConnection',
+        value: {
+          name: 'broker-pg',
+          connector: 'postgresql',
+          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
+        },
+      },
+      scope: { database: source.database, schema: 'sales' },
+    });
+    datastoreId = created.datastore!.id;
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await source?.drop();
+    await database?.drop();
+  });
+
+  const enqueue = async () =>
+    (await api.operations.enqueueOperation({ datastoreId, type: OperationType.TEST_CONNECTION })).operation!;
+
+  it('leases only to the dataplane identity', async () => {
+    const operation = await enqueue();
+    await expectGrpcError(
+      stack.brokerClient('cli').startOperation({ operationId: operation.id, workerId: 'intruder' }),
+      grpc.status.PERMISSION_DENIED,
+    );
+  });
+
+  it('fences every write with the attempt number: a stale attempt can never write', async () => {
+    const broker = stack.brokerClient('dataplane');
+    const operation = await enqueue();
+    const first = await broker.startOperation({ operationId: operation.id, workerId: 'w1' });
+    expect(first.fencingToken).toBe(1);
+    expect(first.target?.properties.password).toBe(source.password); // resolved, for the worker only
+    const second = await broker.startOperation({ operationId: operation.id, workerId: 'w2' });
+    expect(second.fencingToken).toBe(2);
+
+    const stale = await expectGrpcError(
+      broker.reportProgress({ operationId: operation.id, fencingToken: 1, done: 1n, total: 2n }),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect(stale.detail?.reason).toBe('STALE_FENCING_TOKEN');
+    await expectGrpcError(
+      broker.finishOperation({ operationId: operation.id, fencingToken: 1, status: OperationStatus.SUCCESS }),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    await broker.finishOperation({ operationId: operation.id, fencingToken: 2, status: OperationStatus.SUCCESS });
+    const { operation: done } = await api.operations.getOperation({ id: operation.id });
+    expect(done).toMatchObject({ status: OperationStatus.SUCCESS, attempt: 2 });
+    const again = await expectGrpcError(
+      broker.finishOperation({ operationId: operation.id, fencingToken: 2, status: OperationStatus.FAILURE }),
+      grpc.status.FAILED_PRECONDITION,
+    );
+    expect(again.detail?.reason).toBe('OPERATION_ALREADY_FINISHED');
+  });
+
+  it('aborts a queued operation at once and removes its job', async () => {
+    const operation = await enqueue();
+    const { operation: aborted } = await api.operations.abortOperation({ id: operation.id });
+    expect(aborted?.status).toBe(OperationStatus.ABORTED);
+    const { text } = await queueContents(stack.queueName);
+    expect(text).not.toContain(`bull:${stack.queueName}:${operation.id}`);
+  });
+
+  it('tells a running operation to stop at its next progress report', async () => {
+    const broker = stack.brokerClient('dataplane');
+    const operation = await enqueue();
+    const lease = await broker.startOperation({ operationId: operation.id, workerId: 'w1' });
+    const before = await broker.reportProgress({ operationId: operation.id, fencingToken: lease.fencingToken, done: 0n, total: 1n });
+    expect(before.abort).toBe(false);
+    await api.operations.abortOperation({ id: operation.id });
+    const after = await broker.reportProgress({ operationId: operation.id, fencingToken: lease.fencingToken, done: 1n, total: 1n });
+    expect(after.abort).toBe(true);
+    await broker.finishOperation({ operationId: operation.id, fencingToken: lease.fencingToken, status: OperationStatus.ABORTED });
+    expect((await api.operations.getOperation({ id: operation.id })).operation?.status).toBe(OperationStatus.ABORTED);
+  });
+});
