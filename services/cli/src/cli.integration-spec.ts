@@ -402,6 +402,29 @@ describe('plumbline CLI (built, as a process, over mTLS)', () => {
     expect(run.stdout).toMatch(/^✔ ok/m);
   });
 
+  it('runs a queued test_connection operation with --watch, lists and shows it', async () => {
+    const listed = await cli(['--json', 'datastores', 'list']);
+    const datastores = (JSON.parse(listed.stdout) as { datastores: Array<{ id: string; name: string }> }).datastores;
+    const sales = datastores.find((datastore) => datastore.name === 'sales');
+    const run = await cli(['ops', 'run', 'test_connection', String(sales?.id), '--watch']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    // Not a terminal: one plain line per change, the last one final.
+    expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^success \(attempt 1\) 1\/1 /);
+
+    const ops = await cli(['--json', 'ops', 'list', '--datastore', String(sales?.id), '--status', 'success']);
+    const operations = (JSON.parse(ops.stdout) as { operations: Array<{ id: string; type: string }> }).operations;
+    expect(operations.map((o) => o.type)).toContain('OPERATION_TYPE_TEST_CONNECTION');
+    const show = await cli(['ops', 'show', String(operations[0]?.id)]);
+    expect(show.stdout).toMatch(/^status: +success \(attempt 1\)$/m);
+
+    const unsupported = await cli(['ops', 'run', 'sync', String(sales?.id)]);
+    expect(unsupported.code).toBe(1);
+    expect(unsupported.stderr).toContain('OPERATION_TYPE_NOT_SUPPORTED');
+    const badType = await cli(['ops', 'run', 'vacuum', String(sales?.id)]);
+    expect(badType.code).toBe(2);
+  });
+
   it('exits 3 for a datastore that does not exist', async () => {
     const run = await cli(['datastores', 'show', '00000000-0000-4000-8000-000000000000']);
     expect(run.code).toBe(3);

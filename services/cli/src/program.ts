@@ -3,6 +3,7 @@ import { registerConnections } from './commands/connections/connections.command'
 import { registerConnectorTypes } from './commands/connector-types/connector-types.command';
 import { registerDatastores } from './commands/datastores/datastores.command';
 import { registerKeys } from './commands/keys/keys.command';
+import { registerOps } from './commands/ops/ops.command';
 import { Runner } from './commands/runner';
 import { registerSecretsManagers } from './commands/secrets-managers/secrets-managers.command';
 import { ADDRESS_ENV, DEFAULT_ADDRESS, DEFAULT_TIMEOUT_MS, type CliIo } from './context';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo, runner: Runner): Command {
   registerDatastores(program, runner);
   registerSecretsManagers(program, runner);
   registerKeys(program, runner);
+  registerOps(program, runner);
   return program;
 }
 
