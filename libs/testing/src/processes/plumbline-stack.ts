@@ -93,6 +93,8 @@ export interface PlumblineStack {
    * current one is stopped first if it still runs), e.g. after killing it.
    */
   restartControlplane(): Promise<ServiceProcess>;
+  /** Another dataplane process on the same queue (more workers), stopped with the stack. */
+  addDataplane(env?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -121,16 +123,15 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
     // One queue per stack: test files sharing one Redis never take each other's jobs.
     PLUMBLINE_QUEUE_NAME: options.queueName ?? `plumbline-test-${randomBytes(6).toString('hex')}`,
   };
-  const dataplaneProcess = await startServiceProcess({
-    name: 'dataplane',
-    env: {
-      PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
-      PLUMBLINE_CONTROLPLANE_ADDRESS: `localhost:${controlplanePort}`,
-      ...queueEnv,
-      ...tlsEnv(pki, 'dataplane'),
-      ...options.dataplaneEnv,
-    },
-  });
+  const dataplaneEnv: NodeJS.ProcessEnv = {
+    PLUMBLINE_GRPC_ADDRESS: '127.0.0.1:0',
+    PLUMBLINE_CONTROLPLANE_ADDRESS: `localhost:${controlplanePort}`,
+    ...queueEnv,
+    ...tlsEnv(pki, 'dataplane'),
+    ...options.dataplaneEnv,
+  };
+  const dataplaneProcess = await startServiceProcess({ name: 'dataplane', env: dataplaneEnv });
+  const extraDataplanes: ServiceProcess[] = [];
   // By name, not IP: the certificates name localhost, and TLS forbids an IP as server name (DEP0123).
   const dataplaneAddress = `localhost:${dataplaneProcess.port}`;
   const controlplaneEnv: NodeJS.ProcessEnv = {
@@ -194,6 +195,11 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
       return client;
     },
     queueName: queueEnv.PLUMBLINE_QUEUE_NAME!,
+    async addDataplane(env = {}) {
+      const extra = await startServiceProcess({ name: 'dataplane', env: { ...dataplaneEnv, ...env } });
+      extraDataplanes.push(extra);
+      return extra;
+    },
     output: () => [...earlierOutput, ...controlplaneProcess.output, ...dataplaneProcess.output],
     async restartControlplane() {
       const port = controlplaneProcess.port;
@@ -208,7 +214,7 @@ export async function startPlumblineStack(options: StackOptions): Promise<Plumbl
     async stop() {
       openClients.forEach((client) => client.close());
       await controlplaneProcess.stop();
-      await dataplaneProcess.stop();
+      await Promise.all([dataplaneProcess, ...extraDataplanes].map((process) => process.stop()));
       if (!options.pki) pki.remove();
     },
   };

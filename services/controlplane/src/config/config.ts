@@ -14,6 +14,11 @@ const ConfigSchema = z.object({
   PLUMBLINE_REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Queue name; distinct deployments (and test runs) sharing one Redis use distinct names. */
   PLUMBLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).default('plumbline-operations'),
+  /**
+   * How often queued operations are re-offered to the queue (idempotent: the
+   * job id is the operation id), so a Redis that lost its data loses no work.
+   */
+  PLUMBLINE_REQUEUE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
   /** Apply pending migrations at start-up. */
   PLUMBLINE_MIGRATIONS_RUN: z
     .enum(['true', 'false'])

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DatastoresModule } from '../datastores/datastores.module';
 import { OperationQueue } from './operation-queue';
+import { OperationRequeuer } from './operation-requeuer';
 import { OperationsGrpcHandler } from './operations.grpc';
 import { OperationsRepository } from './operations.repository';
 import { OperationsService } from './operations.service';
 
 @Module({
   imports: [DatastoresModule],
-  providers: [OperationQueue, OperationsRepository, OperationsService, OperationsGrpcHandler],
+  providers: [OperationQueue, OperationRequeuer, OperationsRepository, OperationsService, OperationsGrpcHandler],
   exports: [OperationsRepository, OperationsGrpcHandler],
 })
 export class OperationsModule {}

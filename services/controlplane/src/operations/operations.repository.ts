@@ -38,6 +38,16 @@ export class OperationsRepository {
     });
   }
 
+  /** Every operation waiting for a worker (not yet leased, not aborted). */
+  async queuedIds(): Promise<string[]> {
+    const rows = await this.manager().find(OperationEntity, {
+      select: { id: true },
+      where: { status: 'queued', abortRequested: false },
+      order: { createdAt: 'ASC' },
+    });
+    return rows.map((row) => row.id);
+  }
+
   async insert(entity: OperationEntity): Promise<OperationEntity> {
     await this.manager().insert(OperationEntity, entity);
     return this.manager().findOneByOrFail(OperationEntity, { id: entity.id });

@@ -13,6 +13,11 @@ const ConfigSchema = z.object({
   PLUMBLINE_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).default('plumbline-operations'),
   /** Operations this process runs at once. */
   PLUMBLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * How long a worker's claim on a job lasts without renewal: a worker that
+   * died is noticed after this, and its job runs again elsewhere as a new attempt.
+   */
+  PLUMBLINE_WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** Take jobs from the queue; false runs the gRPC service only. */
   PLUMBLINE_WORKER_ENABLED: z
     .enum(['true', 'false'])

@@ -28,6 +28,8 @@ export class OperationWorker implements OnApplicationBootstrap, OnApplicationShu
       {
         connection: { ...redisOptionsFromUrl(this.config.PLUMBLINE_REDIS_URL), maxRetriesPerRequest: null },
         concurrency: this.config.PLUMBLINE_WORKER_CONCURRENCY,
+        lockDuration: this.config.PLUMBLINE_WORKER_LOCK_MS,
+        stalledInterval: Math.max(500, Math.floor(this.config.PLUMBLINE_WORKER_LOCK_MS / 2)),
       },
     );
     this.worker.on('failed', (job, error) =>
