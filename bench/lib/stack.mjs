@@ -12,7 +12,7 @@ export const testing = require(join(root, 'libs/testing/dist'));
 export const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 export const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
 
-export async function startBenchStack() {
+export async function startBenchStack(extra = {}) {
   const controlplaneDb = await testing.createPostgresDatabase('plb_bench_cp');
   const sourceDb = await testing.createPostgresDatabase('plb_bench_src');
   await testing.postgresAdmin(
@@ -23,13 +23,14 @@ export async function startBenchStack() {
   const stack = await testing.startPlumblineStack({
     databaseUrl: controlplaneDb.url,
     // Production log level: the services' own per-call logging is part of what is measured.
-    controlplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
-    dataplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info' },
+    controlplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info', ...extra.controlplaneEnv },
+    dataplaneEnv: { PLUMBLINE_LOG_LEVEL: 'info', ...extra.dataplaneEnv },
   });
   return {
     stack,
     api: stack.clients(),
     sourceDb,
+    controlplaneDbUrl: controlplaneDb.url,
     scope: { database: sourceDb.name, schema: 'bench' },
     postgres: {
       host: pgUrl.hostname,

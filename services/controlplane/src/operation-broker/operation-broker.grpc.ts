@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ImplementationOf } from '@plumbline/grpc';
 import { controlplane } from '@plumbline/proto';
 import { OperationError, OperationErrorCode } from '../operations/operation.errors';
-import { statusName, toOperationMessage } from '../operations/operation.mapper';
+import { optionsMessage, statusName, typeEnum } from '../operations/operation.mapper';
 import { OperationBrokerService } from './operation-broker.service';
 
 /** Served to the dataplane identity only: the worker's side of an operation. */
@@ -12,12 +12,11 @@ export class OperationBrokerGrpcHandler implements ImplementationOf<typeof contr
 
   async startOperation(request: controlplane.StartOperationRequest) {
     const { operation, target } = await this.broker.start(request.operationId);
-    const message = toOperationMessage(operation);
     return {
       operationId: operation.id,
       fencingToken: operation.attempt,
-      type: message.type,
-      options: message.options,
+      type: typeEnum(operation.type),
+      options: optionsMessage(operation.options),
       target,
     };
   }

@@ -8,7 +8,7 @@ import { OperationError, OperationErrorCode } from '../operations/operation.erro
 import { OperationsRepository } from '../operations/operations.repository';
 
 export interface StartedOperation {
-  operation: OperationEntity;
+  operation: Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'>;
   /** Decrypted and resolved: handed to the dataplane over mTLS, never stored. */
   target: ResolvedTarget;
 }
@@ -35,6 +35,26 @@ export class OperationBrokerService {
 
   /** A new attempt: RUNNING, attempt + 1 (the fencing token), inputs resolved. */
   async start(operationId: string): Promise<StartedOperation> {
+    const operation = (await this.operations.beginAttempt(operationId)) ?? (await this.startSlowly(operationId));
+    try {
+      return { operation, target: await this.datastores.resolveTarget(operation.datastoreId) };
+    } catch (error) {
+      // Credentials that cannot be resolved now will not resolve on a retry either. Our
+      // typed errors carry vetted messages; anything else is reported by class only.
+      const typed = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+      const message = typed ? (error as Error).message : 'the connection could not be resolved; see controlplane logs';
+      await this.finish(operationId, operation.attempt, {
+        status: 'failure',
+        errorCode: 'RESOLUTION_FAILED',
+        errorMessage: message,
+        counts: {},
+      });
+      throw error;
+    }
+  }
+
+  /** Why an operation cannot start (gone, ended, aborted), recording an abort. */
+  private async startSlowly(operationId: string): Promise<OperationEntity> {
     const operation = await this.unitOfWork.run(async (manager) => {
       const current = await this.lock(operationId, manager);
       if (current.abortRequested) {
@@ -53,21 +73,7 @@ export class OperationBrokerService {
       return this.operations.save(current, manager);
     });
     if (operation.status === 'aborted') throw this.finished(operation);
-    try {
-      return { operation, target: await this.datastores.resolveTarget(operation.datastoreId) };
-    } catch (error) {
-      // Credentials that cannot be resolved now will not resolve on a retry either. Our
-      // typed errors carry vetted messages; anything else is reported by class only.
-      const typed = error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
-      const message = typed ? (error as Error).message : 'the connection could not be resolved; see controlplane logs';
-      await this.finish(operationId, operation.attempt, {
-        status: 'failure',
-        errorCode: 'RESOLUTION_FAILED',
-        errorMessage: message,
-        counts: {},
-      });
-      throw error;
-    }
+    return operation;
   }
 
   /** Records progress; answers whether the operation was aborted meanwhile. */
@@ -89,11 +95,12 @@ export class OperationBrokerService {
     );
   }
 
-  async finish(operationId: string, token: number, input: FinishInput): Promise<OperationEntity> {
-    return this.unitOfWork.run(async (manager) => {
-      const current = await this.fenced(operationId, token, manager);
-      return this.operations.save(this.ended(current, input), manager);
-    });
+  async finish(operationId: string, token: number, input: FinishInput): Promise<void> {
+    const ended = this.ended(new OperationEntity(), input);
+    if (await this.operations.endAttempt(operationId, token, ended)) return;
+    // Not ended: say why (gone, already ended, stale token).
+    await this.unitOfWork.run((manager) => this.fenced(operationId, token, manager));
+    throw this.finished(Object.assign(new OperationEntity(), { id: operationId, status: 'running' }));
   }
 
   private ended(entity: OperationEntity, input: FinishInput): OperationEntity {

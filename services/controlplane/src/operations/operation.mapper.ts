@@ -38,14 +38,21 @@ export function statusName(status: controlplane.OperationStatus): OperationStatu
   return (Object.keys(STATUSES) as OperationStatusName[]).find((name) => STATUSES[name] === status);
 }
 
+export function typeEnum(type: OperationTypeName): controlplane.OperationType {
+  return TYPES[type];
+}
+
+export function optionsMessage(options: StoredOptions): controlplane.OperationOptions {
+  return create(controlplane.OperationOptionsSchema, { ...options, recordLimit: BigInt(options.recordLimit ?? 0) });
+}
+
 export function toOperationMessage(entity: OperationEntity): controlplane.Operation {
-  const options = entity.options;
   return create(controlplane.OperationSchema, {
     id: entity.id,
     datastoreId: entity.datastoreId,
     type: TYPES[entity.type],
     status: STATUSES[entity.status],
-    options: { ...options, recordLimit: BigInt(options.recordLimit ?? 0) },
+    options: optionsMessage(entity.options),
     attempt: entity.attempt,
     progressDone: BigInt(entity.progressDone),
     progressTotal: BigInt(entity.progressTotal),

@@ -10,6 +10,11 @@ export interface OperationFilter {
   limit: number;
 }
 
+/** TypeORM's raw query answers an UPDATE … RETURNING with [rows, affected]; a SELECT with rows. */
+function returnedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
 @Injectable()
 export class OperationsRepository {
   constructor(private readonly unitOfWork: UnitOfWork) {}
@@ -49,8 +54,47 @@ export class OperationsRepository {
   }
 
   async insert(entity: OperationEntity): Promise<OperationEntity> {
-    await this.manager().insert(OperationEntity, entity);
-    return this.manager().findOneByOrFail(OperationEntity, { id: entity.id });
+    const result = await this.manager().insert(OperationEntity, entity);
+    // RETURNING brings back what the database filled in (timestamps): no second read.
+    return Object.assign(entity, result.generatedMaps[0]);
+  }
+
+  /**
+   * The hot path of a lease, in one round trip: a new attempt for an operation
+   * that may still run. Null when it may not (gone, ended, aborted): the caller
+   * then finds out why.
+   */
+  async beginAttempt(id: string): Promise<Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'> | null> {
+    const rows = returnedRows<{ id: string; datastore_id: string; type: OperationEntity['type']; attempt: number; options: OperationEntity['options'] }>(
+      await this.manager().query(
+        `UPDATE operation
+            SET attempt = attempt + 1, status = 'running', started_at = COALESCE(started_at, now()),
+                progress_done = 0, progress_total = 0, progress_message = '', updated_at = now()
+          WHERE id = $1 AND status IN ('queued', 'running') AND NOT abort_requested
+          RETURNING id, datastore_id, type, attempt, options`,
+        [id],
+      ),
+    );
+    const row = rows[0];
+    return row ? { id: row.id, datastoreId: row.datastore_id, type: row.type, attempt: row.attempt, options: row.options } : null;
+  }
+
+  /** Ends the current attempt in one round trip; false when the token is stale or the operation already ended. */
+  async endAttempt(
+    id: string,
+    token: number,
+    end: Pick<OperationEntity, 'status' | 'errorCode' | 'errorMessage' | 'counts'>,
+  ): Promise<boolean> {
+    const rows = returnedRows(
+      await this.manager().query(
+      `UPDATE operation
+          SET status = $3, error_code = $4, error_message = $5, counts = $6, finished_at = now(), updated_at = now()
+        WHERE id = $1 AND attempt = $2 AND status = 'running'
+        RETURNING id`,
+        [id, token, end.status, end.errorCode, end.errorMessage, JSON.stringify(end.counts)],
+      ),
+    );
+    return rows.length === 1;
   }
 
   async delete(id: string): Promise<void> {

@@ -48,9 +48,8 @@ export class OperationRunner implements OnModuleDestroy {
     }
     const token = lease.fencingToken;
     this.logger.info({ operationId, attempt: token, type: controlplane.OperationType[lease.type] }, 'operation started');
-    const { abort } = await this.broker.reportProgress({ operationId, fencingToken: token, done: 0n, total: 1n, message: 'started' });
-    if (abort) return this.finish(operationId, token, controlplane.OperationStatus.ABORTED, 'ABORTED', 'aborted');
-
+    // An abort before this point is refused by StartOperation itself; longer operations
+    // learn of one from each progress report.
     switch (lease.type) {
       case controlplane.OperationType.TEST_CONNECTION:
         return this.testConnection(operationId, token, lease.target);
@@ -78,7 +77,6 @@ export class OperationRunner implements OnModuleDestroy {
       { connector: target.connector, authMethod: target.authMethod, properties: target.properties, scope: target.scope },
       { deadline: Date.now() + this.config.PLUMBLINE_TEST_TIMEOUT_MS },
     );
-    await this.broker.reportProgress({ operationId, fencingToken: token, done: 1n, total: 1n, message: result.summary });
     return result.ok
       ? this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '')
       : this.finish(operationId, token, controlplane.OperationStatus.FAILURE, dataplane.TestErrorCode[result.errorCode], result.summary);
