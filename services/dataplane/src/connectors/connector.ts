@@ -1,4 +1,12 @@
 import { type dataplane } from '@plumbline/proto';
+import {
+  type Progress,
+  type ProfileInput,
+  type ProfileResult,
+  type ScanInput,
+  type ScanResult,
+  type SyncResult,
+} from './operations/types';
 
 /** A decrypted, secret-resolved connection plus the scope to work in. Lives for one call. */
 export interface ConnectorTarget {
@@ -22,6 +30,11 @@ export interface OperationOptions {
 
 export type TestOptions = OperationOptions;
 
+/** Sync, Profile and Scan also report progress between statements. */
+export interface RunOptions extends OperationOptions {
+  progress?: (progress: Progress) => void;
+}
+
 /**
  * One data source's driver. Each connector lives in its own folder under
  * `connectors/` and is listed once in `registry.ts`.
@@ -37,4 +50,14 @@ export interface Connector {
    * never returns a secret in any text: failures are steps with an error code.
    */
   test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult>;
+  /**
+   * Sync: the scope's containers (tables, views) and fields with types,
+   * nullability and key membership. Compare two with `diffCatalog`.
+   * Operations throw an `OperationError` (never with a secret in its text).
+   */
+  sync(target: ConnectorTarget, options: RunOptions): Promise<SyncResult>;
+  /** Profile one container inside the database (one aggregate pass) and infer checks. */
+  profile(target: ConnectorTarget, input: ProfileInput, options: RunOptions): Promise<ProfileResult>;
+  /** Scan: evaluate checks as queries; violating counts and capped samples of rows. */
+  scan(target: ConnectorTarget, input: ScanInput, options: RunOptions): Promise<ScanResult>;
 }

@@ -2,7 +2,8 @@ import { type Socket } from 'node:net';
 import { isIP } from 'node:net';
 import { createConnection, type Connection, type RowDataPacket, type SslOptions } from 'mysql2';
 import { dataplane } from '@plumbline/proto';
-import { type Connector, type ConnectorTarget, type TestOptions } from '../connector';
+import { type Connector, type ConnectorTarget, type RunOptions, type TestOptions } from '../connector';
+import { type ProfileInput, type ProfileResult, type ScanInput, type ScanResult, type SyncResult } from '../operations/types';
 import {
   ConfigError,
   configurationFailure,
@@ -25,16 +26,20 @@ import {
 } from '../probe';
 import { parseMysqlTarget, type MysqlConfig } from './mysql.config';
 import { classifyMysqlError, type MysqlErrorContext } from './mysql.errors';
+import { profileMysql } from './mysql.profile';
 import { MalformedGreetingError, peekGreeting, quoteMysqlIdentifier, type MysqlGreeting } from './mysql.protocol';
+import { scanMysql } from './mysql.scan';
+import { withMysqlSession } from './mysql.session';
+import { syncMysql } from './mysql.sync';
 
 const { StepName, TestErrorCode } = dataplane;
 
 /** How long closing a connection may delay the verdict. */
 const CLOSE_GRACE_MS = 1_000;
 
-type Db = ReturnType<Connection['promise']>;
+export type Db = ReturnType<Connection['promise']>;
 
-interface TlsOutcome {
+export interface TlsOutcome {
   readonly greeting: MysqlGreeting | undefined;
   readonly useTls: boolean;
 }
@@ -64,6 +69,18 @@ export function mysqlSslOptions(settings: TlsSettings): SslOptions {
  */
 export class MysqlConnector implements Connector {
   readonly id = 'mysql';
+
+  sync(target: ConnectorTarget, options: RunOptions): Promise<SyncResult> {
+    return withMysqlSession(target, options, (session) => syncMysql(session));
+  }
+
+  profile(target: ConnectorTarget, input: ProfileInput, options: RunOptions): Promise<ProfileResult> {
+    return withMysqlSession(target, options, (session) => profileMysql(session, input));
+  }
+
+  scan(target: ConnectorTarget, input: ScanInput, options: RunOptions): Promise<ScanResult> {
+    return withMysqlSession(target, options, (session) => scanMysql(session, input));
+  }
 
   async test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult> {
     const startedAt = performance.now();
@@ -145,7 +162,7 @@ export class MysqlConnector implements Connector {
   }
 }
 
-async function inspectGreeting(
+export async function inspectGreeting(
   socket: Socket,
   config: MysqlConfig,
   endpoint: Endpoint,
@@ -202,7 +219,7 @@ function verificationOf(settings: TlsSettings): string {
 }
 
 /** mysql2 login over the already connected socket; resolves once authenticated. */
-function logIn(
+export function logIn(
   socket: Socket,
   config: MysqlConfig,
   useTls: boolean,
@@ -251,7 +268,7 @@ function logIn(
 }
 
 /** Server-side statement limits, so a stuck query ends with the deadline (best effort). */
-async function limitStatementTime(db: Db, context: StepContext): Promise<void> {
+export async function limitStatementTime(db: Db, context: StepContext): Promise<void> {
   const [rows] = await db.query<RowDataPacket[]>({ sql: 'SELECT VERSION() AS version', timeout: context.remainingMs() });
   const version = String(rows[0]?.['version'] ?? '');
   const statement = version.includes('MariaDB')
@@ -326,7 +343,7 @@ async function checkPrivileges(db: Db, config: MysqlConfig, endpoint: Endpoint, 
   );
 }
 
-async function closeQuietly(connection: Connection | undefined): Promise<void> {
+export async function closeQuietly(connection: Connection | undefined): Promise<void> {
   if (!connection) return;
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<void>((resolve) => connection.end(() => resolve()));

@@ -1,7 +1,8 @@
 import { type Socket } from 'node:net';
 import { Client, escapeIdentifier } from 'pg';
 import { dataplane } from '@plumbline/proto';
-import { type Connector, type ConnectorTarget, type TestOptions } from '../connector';
+import { type Connector, type ConnectorTarget, type RunOptions, type TestOptions } from '../connector';
+import { type ProfileInput, type ProfileResult, type ScanInput, type ScanResult, type SyncResult } from '../operations/types';
 import {
   ConfigError,
   configurationFailure,
@@ -29,7 +30,11 @@ import {
   classifyPostgresqlQueryError,
   type PostgresqlErrorContext,
 } from './postgresql.errors';
+import { profilePostgresql } from './postgresql.profile';
 import { requestSsl } from './postgresql.protocol';
+import { scanPostgresql } from './postgresql.scan';
+import { withPostgresqlSession } from './postgresql.session';
+import { syncPostgresql } from './postgresql.sync';
 
 const { StepName, TestErrorCode } = dataplane;
 
@@ -38,7 +43,7 @@ const APPLICATION_NAME = 'plumbline-connection-test';
 /** How long closing a client may delay the verdict. */
 const CLOSE_GRACE_MS = 1_000;
 
-interface TlsOutcome {
+export interface TlsOutcome {
   /** The server's answer to SSLRequest; undefined when not asked (ssl_mode disable). */
   readonly offered: boolean | undefined;
   readonly useTls: boolean;
@@ -51,7 +56,7 @@ interface TlsOutcome {
  * connected (and maybe already TLS), so connecting only needs its event; it
  * was left paused by the TLS negotiation, so it flows again once pg listens.
  */
-function alreadyConnected(socket: Socket): Socket {
+export function alreadyConnected(socket: Socket): Socket {
   socket.connect = (() => {
     process.nextTick(() => {
       socket.emit('connect');
@@ -73,6 +78,18 @@ function alreadyConnected(socket: Socket): Socket {
  */
 export class PostgresqlConnector implements Connector {
   readonly id = 'postgresql';
+
+  sync(target: ConnectorTarget, options: RunOptions): Promise<SyncResult> {
+    return withPostgresqlSession(target, options, (session) => syncPostgresql(session));
+  }
+
+  profile(target: ConnectorTarget, input: ProfileInput, options: RunOptions): Promise<ProfileResult> {
+    return withPostgresqlSession(target, options, (session) => profilePostgresql(session, input));
+  }
+
+  scan(target: ConnectorTarget, input: ScanInput, options: RunOptions): Promise<ScanResult> {
+    return withPostgresqlSession(target, options, (session) => scanPostgresql(session, input));
+  }
 
   async test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult> {
     const startedAt = performance.now();
@@ -199,7 +216,7 @@ export class PostgresqlConnector implements Connector {
   }
 }
 
-async function negotiateTls(
+export async function negotiateTls(
   probe: Socket,
   config: PostgresqlConfig,
   endpoint: Endpoint,
@@ -351,7 +368,7 @@ async function checkPrivileges(client: Client, config: PostgresqlConfig, endpoin
   return passed(`${username} can read the catalog of '${schema}' and SELECT from ${relation} (${coverage})`);
 }
 
-async function closeQuietly(client: Client | undefined): Promise<void> {
+export async function closeQuietly(client: Client | undefined): Promise<void> {
   if (!client) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([

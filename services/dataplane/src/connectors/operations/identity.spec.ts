@@ -1,0 +1,20 @@
+import { checkKey, containerId } from './identity';
+
+describe(containerId.name, () => {
+  it('joins schema and name with a dot', () => {
+    expect(containerId('sales', 'orders')).toBe('sales.orders');
+  });
+
+  it('quotes parts that hold a dot or a quote, so ids never collide', () => {
+    expect(containerId('a.b', 'c')).toBe('"a.b".c');
+    expect(containerId('a', 'b.c')).toBe('a."b.c"');
+    expect(containerId('a', 'say "hi"')).toBe('a."say ""hi"""');
+    expect(containerId('a.b', 'c')).not.toBe(containerId('a', 'b.c'));
+  });
+});
+
+describe(checkKey.name, () => {
+  it('is type:field, unambiguous because types hold no colon', () => {
+    expect(checkKey({ type: 'not_null', field: 'a:b' })).toBe('not_null:a:b');
+  });
+});
