@@ -120,11 +120,56 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
   it('refuses types the dataplane cannot run yet, enqueueing nothing', async () => {
     const before = (await api.operations.listOperations({ datastoreId })).operations.length;
     const { detail } = await expectGrpcError(
-      api.operations.enqueueOperation({ datastoreId, type: OperationType.SYNC }),
+      api.operations.enqueueOperation({ datastoreId, type: OperationType.PROFILE }),
       grpc.status.UNIMPLEMENTED,
     );
     expect(detail?.reason).toBe('OPERATION_TYPE_NOT_SUPPORTED');
     expect((await api.operations.listOperations({ datastoreId })).operations).toHaveLength(before);
+  });
+
+  it('syncs the catalog, and a re-sync records what was added, removed or changed', async () => {
+    const first = await api.operations.enqueueOperation({ datastoreId, type: OperationType.SYNC });
+    const synced = (await watchToEnd(api, first.operation!.id)).at(-1)!;
+    expect(synced.status).toBe(OperationStatus.SUCCESS);
+    expect(synced.counts).toMatchObject({ containers: 1, fields: 3 });
+    const catalog = await postgresAdmin(
+      (client) =>
+        client.query<{ container: string; field: string; declared_type: string; primary_key: boolean }>(
+          `SELECT c.name AS container, f.name AS field, f.declared_type, f.primary_key
+             FROM container c JOIN field f ON f.container_id = c.id WHERE f.removed_at IS NULL ORDER BY f.ordinal`,
+        ),
+      database.name,
+    );
+    expect(catalog.rows).toEqual([
+      { container: 'sales.orders', field: 'id', declared_type: 'integer', primary_key: true },
+      { container: 'sales.orders', field: 'amount', declared_type: 'numeric', primary_key: false },
+      { container: 'sales.orders', field: 'note', declared_type: 'text', primary_key: false },
+    ]);
+
+    await postgresAdmin(
+      (client) =>
+        client.query(`UPDATE sales.orders SET amount = 0 WHERE amount IS NULL;
+                      ALTER TABLE sales.orders ADD COLUMN channel text; ALTER TABLE sales.orders DROP COLUMN note;
+                      ALTER TABLE sales.orders ALTER COLUMN amount SET NOT NULL;
+                      CREATE TABLE sales.returns (id int PRIMARY KEY); GRANT SELECT ON sales.returns TO "${source.user}"`),
+      source.database,
+    );
+    const second = await api.operations.enqueueOperation({ datastoreId, type: OperationType.SYNC });
+    expect((await watchToEnd(api, second.operation!.id)).at(-1)?.status).toBe(OperationStatus.SUCCESS);
+    const changes = await postgresAdmin(
+      (client) =>
+        client.query<{ container: string; field: string | null; change: string }>(
+          `SELECT container, field, change FROM catalog_change WHERE operation_id = $1 ORDER BY container, field NULLS FIRST`,
+          [second.operation!.id],
+        ),
+      database.name,
+    );
+    expect(changes.rows).toEqual([
+      { container: 'sales.orders', field: 'amount', change: 'changed' },
+      { container: 'sales.orders', field: 'channel', change: 'added' },
+      { container: 'sales.orders', field: 'note', change: 'removed' },
+      { container: 'sales.returns', field: null, change: 'added' },
+    ]);
   });
 
   it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {

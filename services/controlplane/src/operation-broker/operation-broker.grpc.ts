@@ -33,7 +33,7 @@ export class OperationBrokerGrpcHandler implements ImplementationOf<typeof contr
   }
 
   async submitResults(request: controlplane.SubmitResultsRequest): Promise<Record<string, never>> {
-    await this.broker.acceptResults(request.operationId, request.fencingToken);
+    await this.broker.acceptResults(request.operationId, request.fencingToken, request.batch);
     return {};
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogRepository } from '../catalog/catalog.repository';
 import { DatastoresModule } from '../datastores/datastores.module';
 import { OperationsModule } from '../operations/operations.module';
 import { OperationBrokerGrpcHandler } from './operation-broker.grpc';
@@ -6,7 +7,7 @@ import { OperationBrokerService } from './operation-broker.service';
 
 @Module({
   imports: [OperationsModule, DatastoresModule],
-  providers: [OperationBrokerService, OperationBrokerGrpcHandler],
+  providers: [OperationBrokerService, OperationBrokerGrpcHandler, CatalogRepository],
   exports: [OperationBrokerGrpcHandler],
 })
 export class OperationBrokerModule {}

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { controlplane } from '@plumbline/proto';
+import { CatalogRepository } from '../catalog/catalog.repository';
 import type { ResolvedTarget } from '../connection-testing/connection-tester';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DatastoresService } from '../datastores/datastores.service';
@@ -31,6 +33,7 @@ export class OperationBrokerService {
     private readonly operations: OperationsRepository,
     private readonly datastores: DatastoresService,
     private readonly unitOfWork: UnitOfWork,
+    private readonly catalog: CatalogRepository,
   ) {}
 
   /** A new attempt: RUNNING, attempt + 1 (the fencing token), inputs resolved. */
@@ -86,13 +89,28 @@ export class OperationBrokerService {
     });
   }
 
-  /** Checks the token of a results batch (persisting results comes with sync, profile and scan). */
-  async acceptResults(operationId: string, token: number): Promise<void> {
-    await this.unitOfWork.run((manager) => this.fenced(operationId, token, manager));
-    throw new OperationError(
-      OperationErrorCode.TYPE_NOT_SUPPORTED,
-      'result batches are not stored yet: only test_connection operations run today',
-    );
+  /**
+   * Stores a results batch of the current attempt, in one transaction with the
+   * fencing check (the row lock holds off a concurrent newer attempt).
+   */
+  async acceptResults(operationId: string, token: number, batch: controlplane.SubmitResultsRequest['batch']): Promise<void> {
+    await this.unitOfWork.run(async (manager) => {
+      const current = await this.fenced(operationId, token, manager);
+      switch (batch.case) {
+        case 'catalog':
+          if (current.type !== 'sync') {
+            throw new OperationError(OperationErrorCode.INVALID_REQUEST, `a ${current.type} operation sends no catalog`, 'catalog');
+          }
+          await this.catalog.apply(manager, current.datastoreId, current.id, batch.value.containers);
+          return;
+        default:
+          throw new OperationError(
+            OperationErrorCode.TYPE_NOT_SUPPORTED,
+            'profile and anomaly batches are not stored yet',
+            'batch',
+          );
+      }
+    });
   }
 
   async finish(operationId: string, token: number, input: FinishInput): Promise<void> {

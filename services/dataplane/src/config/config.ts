@@ -6,6 +6,8 @@ const ConfigSchema = z.object({
   PLUMBLINE_GRPC_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
   /** Budget for a connectivity check when the caller sends none. */
   PLUMBLINE_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(300_000).default(15_000),
+  /** Budget of one sync / profile / scan. */
+  PLUMBLINE_OPERATION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   /** Where the controlplane's OperationBrokerService listens (by name: TLS verifies it). */
   PLUMBLINE_CONTROLPLANE_ADDRESS: z.string().min(1).default('localhost:50051'),
   /** Redis holding the operations queue (BullMQ). */

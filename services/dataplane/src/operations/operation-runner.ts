@@ -5,9 +5,23 @@ import type { Logger } from 'pino';
 import { channelCredentials, createClient, isServiceError, type TlsConfig } from '@plumbline/grpc';
 import { controlplane, dataplane } from '@plumbline/proto';
 import { DATAPLANE_CONFIG, type DataplaneConfig } from '../config/config';
+import { OperationError } from '../connectors/operations/errors';
+import type { Progress } from '../connectors/operations/types';
 import { findConnector } from '../connectors/registry';
 import { TLS_CONFIG } from '../grpc/tls.provider';
 import { LOGGER } from '../logging/logger.provider';
+
+/** Calls `report` at most every PROGRESS_INTERVAL_MS, with the latest progress; errors are not fatal. */
+const PROGRESS_INTERVAL_MS = 500;
+function throttled(report: (progress: Progress) => Promise<void>): (progress: Progress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS && progress.completed < progress.total) return;
+    last = now;
+    void report(progress).catch(() => undefined);
+  };
+}
 
 /** How a job ended, for the queue: done (never retry) or retry later. */
 export type RunOutcome = 'done' | 'retry';
@@ -53,6 +67,8 @@ export class OperationRunner implements OnModuleDestroy {
     switch (lease.type) {
       case controlplane.OperationType.TEST_CONNECTION:
         return this.testConnection(operationId, token, lease.target);
+      case controlplane.OperationType.SYNC:
+        return this.sync(operationId, token, lease.target);
       default:
         return this.finish(
           operationId,
@@ -82,14 +98,69 @@ export class OperationRunner implements OnModuleDestroy {
       : this.finish(operationId, token, controlplane.OperationStatus.FAILURE, dataplane.TestErrorCode[result.errorCode], result.summary);
   }
 
+  /** Reads the catalog in the data source and hands it to the controlplane in one batch. */
+  private async sync(operationId: string, token: number, target: dataplane.ConnectionTarget | undefined): Promise<RunOutcome> {
+    const connector = target ? findConnector(target.connector) : undefined;
+    if (!target || !connector) {
+      return this.finish(operationId, token, controlplane.OperationStatus.FAILURE, 'NOT_IMPLEMENTED', `connector '${target?.connector ?? ''}' has no driver in this dataplane`);
+    }
+    const abort = new AbortController();
+    const progress = throttled(async (p: Progress) => {
+      const answer = await this.broker.reportProgress({
+        operationId,
+        fencingToken: token,
+        done: BigInt(p.completed),
+        total: BigInt(p.total),
+        message: p.message,
+      });
+      if (answer.abort) abort.abort(new Error('aborted'));
+    });
+    let result;
+    try {
+      result = await connector.sync(
+        { connector: target.connector, authMethod: target.authMethod, properties: target.properties, scope: target.scope },
+        { deadline: Date.now() + this.config.PLUMBLINE_OPERATION_TIMEOUT_MS, signal: abort.signal, progress },
+      );
+    } catch (error) {
+      if (abort.signal.aborted) return this.finish(operationId, token, controlplane.OperationStatus.ABORTED, 'ABORTED', 'aborted');
+      // Connector errors carry vetted, secret-free messages; anything else is reported by class.
+      const known = error instanceof OperationError;
+      return this.finish(
+        operationId,
+        token,
+        controlplane.OperationStatus.FAILURE,
+        known ? error.code : 'INTERNAL',
+        known ? error.message : `sync failed (${(error as Error).name})`,
+      );
+    }
+    const containers = result.containers.map((container) => ({
+      name: container.id,
+      kind: container.kind,
+      fields: container.fields.map((field) => ({
+        name: field.name,
+        ordinal: field.ordinal,
+        declaredType: field.declaredType,
+        normalizedType: field.type,
+        nullable: field.nullable,
+        primaryKey: field.primaryKey,
+        unique: field.unique,
+        foreignKey: field.foreignKey,
+      })),
+    }));
+    await this.broker.submitResults({ operationId, fencingToken: token, sequence: 1, batch: { case: 'catalog', value: { containers, complete: true } } });
+    const fields = containers.reduce((sum, container) => sum + container.fields.length, 0);
+    return this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '', { containers: containers.length, fields });
+  }
+
   private async finish(
     operationId: string,
     token: number,
     status: controlplane.OperationStatus,
     code: string,
     message: string,
+    counts: { containers?: number; fields?: number } = {},
   ): Promise<RunOutcome> {
-    await this.broker.finishOperation({ operationId, fencingToken: token, status, error: { code, message } });
+    await this.broker.finishOperation({ operationId, fencingToken: token, status, error: { code, message }, counts });
     this.logger.info({ operationId, attempt: token, status: controlplane.OperationStatus[status], code }, 'operation finished');
     return 'done';
   }
