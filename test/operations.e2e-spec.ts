@@ -120,7 +120,7 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
   it('refuses types the dataplane cannot run yet, enqueueing nothing', async () => {
     const before = (await api.operations.listOperations({ datastoreId })).operations.length;
     const { detail } = await expectGrpcError(
-      api.operations.enqueueOperation({ datastoreId, type: OperationType.PROFILE }),
+      api.operations.enqueueOperation({ datastoreId, type: OperationType.SCAN }),
       grpc.status.UNIMPLEMENTED,
     );
     expect(detail?.reason).toBe('OPERATION_TYPE_NOT_SUPPORTED');
@@ -170,6 +170,53 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
       { container: 'sales.orders', field: 'note', change: 'removed' },
       { container: 'sales.returns', field: null, change: 'added' },
     ]);
+  });
+
+  it('profiles the synced containers inside the database and keeps one set of inferred checks', async () => {
+    const run = async () => {
+      const { operation } = await api.operations.enqueueOperation({
+        datastoreId,
+        type: OperationType.PROFILE,
+        options: { inferenceLevel: 2 },
+      });
+      return (await watchToEnd(api, operation!.id)).at(-1)!;
+    };
+    const profiled = await run();
+    expect(profiled.status).toBe(OperationStatus.SUCCESS);
+    expect(profiled.counts?.containers).toBe(2);
+    expect(profiled.progressDone).toBe(2n);
+
+    const expected = await postgresAdmin(
+      (client) =>
+        client.query<{ rows: string; amounts: string; mean: string; max: string }>(
+          `SELECT count(*) AS rows, count(amount) AS amounts, avg(amount)::float8::text AS mean, max(amount)::text AS max FROM sales.orders`,
+        ),
+      source.database,
+    );
+    const stored = await postgresAdmin(
+      (client) =>
+        client.query<{ statistics: { rowCount: string; nullCount: string; mean: number; max: string } }>(
+          `SELECT statistics FROM field_profile WHERE container = 'sales.orders' AND field = 'amount'`,
+        ),
+      database.name,
+    );
+    const amount = stored.rows[0]!.statistics;
+    const independent = expected.rows[0]!;
+    expect(Number(amount.rowCount)).toBe(Number(independent.rows));
+    expect(Number(amount.rowCount) - Number(amount.nullCount ?? 0)).toBe(Number(independent.amounts));
+    expect(amount.mean).toBeCloseTo(Number(independent.mean), 9);
+    expect(Number(amount.max)).toBe(Number(independent.max));
+
+    const checks = () =>
+      postgresAdmin(
+        (client) => client.query<{ key: string }>(`SELECT key FROM quality_check WHERE container = 'sales.orders' ORDER BY key`),
+        database.name,
+      );
+    const first = (await checks()).rows.map((row) => row.key);
+    expect(first).toContain('not_null:id');
+    expect(first).toContain('unique:id');
+    expect((await run()).status).toBe(OperationStatus.SUCCESS);
+    expect((await checks()).rows.map((row) => row.key)).toEqual(first);
   });
 
   it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {

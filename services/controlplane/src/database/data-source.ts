@@ -7,10 +7,11 @@ import { ConnectionsAndDatastores1764000000000 } from './migrations/176400000000
 import { SecretsManagers1764100000000 } from './migrations/1764100000000-SecretsManagers';
 import { Operations1764200000000 } from './migrations/1764200000000-Operations';
 import { Catalog1764300000000 } from './migrations/1764300000000-Catalog';
+import { ProfilesAndChecks1764400000000 } from './migrations/1764400000000-ProfilesAndChecks';
 import { OperationEntity } from '../operations/operation.entity';
 
 export const ENTITIES = [ConnectionEntity, DatastoreEntity, SecretsManagerEntity, OperationEntity];
-export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000, Operations1764200000000, Catalog1764300000000];
+export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000, Operations1764200000000, Catalog1764300000000, ProfilesAndChecks1764400000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

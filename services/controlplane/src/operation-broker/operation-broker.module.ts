@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { ProfilesRepository } from '../catalog/profiles.repository';
 import { DatastoresModule } from '../datastores/datastores.module';
 import { OperationsModule } from '../operations/operations.module';
 import { OperationBrokerGrpcHandler } from './operation-broker.grpc';
@@ -7,7 +8,7 @@ import { OperationBrokerService } from './operation-broker.service';
 
 @Module({
   imports: [OperationsModule, DatastoresModule],
-  providers: [OperationBrokerService, OperationBrokerGrpcHandler, CatalogRepository],
+  providers: [OperationBrokerService, OperationBrokerGrpcHandler, CatalogRepository, ProfilesRepository],
   exports: [OperationBrokerGrpcHandler],
 })
 export class OperationBrokerModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { controlplane } from '@plumbline/proto';
 import { CatalogRepository } from '../catalog/catalog.repository';
+import { ProfilesRepository } from '../catalog/profiles.repository';
 import type { ResolvedTarget } from '../connection-testing/connection-tester';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DatastoresService } from '../datastores/datastores.service';
@@ -34,11 +35,17 @@ export class OperationBrokerService {
     private readonly datastores: DatastoresService,
     private readonly unitOfWork: UnitOfWork,
     private readonly catalog: CatalogRepository,
+    private readonly profiles: ProfilesRepository,
   ) {}
 
   /** A new attempt: RUNNING, attempt + 1 (the fencing token), inputs resolved. */
   async start(operationId: string): Promise<StartedOperation> {
     const operation = (await this.operations.beginAttempt(operationId)) ?? (await this.startSlowly(operationId));
+    if (operation.type === 'profile' && !operation.options.containers?.length) {
+      // No containers named: every one the last sync found.
+      const containers = await this.profiles.syncedContainers(this.unitOfWork.manager, operation.datastoreId);
+      operation.options = { ...operation.options, containers };
+    }
     try {
       return { operation, target: await this.datastores.resolveTarget(operation.datastoreId) };
     } catch (error) {
@@ -103,12 +110,14 @@ export class OperationBrokerService {
           }
           await this.catalog.apply(manager, current.datastoreId, current.id, batch.value.containers);
           return;
+        case 'profiles':
+          if (current.type !== 'profile') {
+            throw new OperationError(OperationErrorCode.INVALID_REQUEST, `a ${current.type} operation sends no profiles`, 'profiles');
+          }
+          await this.profiles.apply(manager, current.datastoreId, current.id, batch.value);
+          return;
         default:
-          throw new OperationError(
-            OperationErrorCode.TYPE_NOT_SUPPORTED,
-            'profile and anomaly batches are not stored yet',
-            'batch',
-          );
+          throw new OperationError(OperationErrorCode.TYPE_NOT_SUPPORTED, 'anomaly batches are not stored yet', 'batch');
       }
     });
   }

@@ -15,7 +15,7 @@ import { OperationError, OperationErrorCode } from './operation.errors';
 import { OperationsRepository, type OperationFilter } from './operations.repository';
 
 /** Types the dataplane can run today; the others are refused at enqueue, not failed later. */
-const SUPPORTED_TYPES: ReadonlySet<OperationTypeName> = new Set(['test_connection', 'sync']);
+const SUPPORTED_TYPES: ReadonlySet<OperationTypeName> = new Set(['test_connection', 'sync', 'profile']);
 const WATCH_INTERVAL_MS = 200;
 
 @Injectable()

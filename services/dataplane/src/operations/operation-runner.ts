@@ -6,7 +6,9 @@ import { channelCredentials, createClient, isServiceError, type TlsConfig } from
 import { controlplane, dataplane } from '@plumbline/proto';
 import { DATAPLANE_CONFIG, type DataplaneConfig } from '../config/config';
 import { OperationError } from '../connectors/operations/errors';
+import { parseContainerId } from '../connectors/operations/identity';
 import type { Progress } from '../connectors/operations/types';
+import { toCheck, toFieldProfile } from './profile-messages';
 import { findConnector } from '../connectors/registry';
 import { TLS_CONFIG } from '../grpc/tls.provider';
 import { LOGGER } from '../logging/logger.provider';
@@ -69,6 +71,8 @@ export class OperationRunner implements OnModuleDestroy {
         return this.testConnection(operationId, token, lease.target);
       case controlplane.OperationType.SYNC:
         return this.sync(operationId, token, lease.target);
+      case controlplane.OperationType.PROFILE:
+        return this.profile(operationId, token, lease.target, lease.options);
       default:
         return this.finish(
           operationId,
@@ -152,13 +156,83 @@ export class OperationRunner implements OnModuleDestroy {
     return this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '', { containers: containers.length, fields });
   }
 
+  /** Profiles each container inside the data source, one batch of results per container. */
+  private async profile(
+    operationId: string,
+    token: number,
+    target: dataplane.ConnectionTarget | undefined,
+    options: controlplane.OperationOptions | undefined,
+  ): Promise<RunOutcome> {
+    const connector = target ? findConnector(target.connector) : undefined;
+    if (!target || !connector) {
+      return this.finish(operationId, token, controlplane.OperationStatus.FAILURE, 'NOT_IMPLEMENTED', `connector '${target?.connector ?? ''}' has no driver in this dataplane`);
+    }
+    const containers = options?.containers ?? [];
+    if (containers.length === 0) {
+      return this.finish(operationId, token, controlplane.OperationStatus.FAILURE, 'NOTHING_TO_PROFILE', 'no containers: run a sync first, or name containers');
+    }
+    const abort = new AbortController();
+    const deadline = Date.now() + this.config.PLUMBLINE_OPERATION_TIMEOUT_MS;
+    let fields = 0;
+    let checks = 0;
+    try {
+      for (const [index, container] of containers.entries()) {
+        const result = await connector.profile(
+          { connector: target.connector, authMethod: target.authMethod, properties: target.properties, scope: target.scope },
+          {
+            container: parseContainerId(container).name,
+            ...(options?.sampleFraction ? { sampleFraction: options.sampleFraction } : {}),
+            ...(options?.recordLimit ? { recordLimit: Number(options.recordLimit) } : {}),
+            inferenceLevel: Math.min(2, options?.inferenceLevel ?? 1) as 0 | 1 | 2,
+          },
+          { deadline, signal: abort.signal },
+        );
+        const sampled = result.sampleFraction !== null || result.recordLimit !== null;
+        await this.broker.submitResults({
+          operationId,
+          fencingToken: token,
+          sequence: index + 1,
+          batch: {
+            case: 'profiles',
+            value: {
+              profiles: result.fields.map((field) => toFieldProfile(container, field, sampled)),
+              inferredChecks: result.checks.map((check) => toCheck(container, check)),
+            },
+          },
+        });
+        fields += result.fields.length;
+        checks += result.checks.length;
+        const { abort: aborted } = await this.broker.reportProgress({
+          operationId,
+          fencingToken: token,
+          done: BigInt(index + 1),
+          total: BigInt(containers.length),
+          message: `profiled ${container}`,
+        });
+        if (aborted) {
+          return this.finish(operationId, token, controlplane.OperationStatus.ABORTED, 'ABORTED', `aborted after ${index + 1} of ${containers.length} containers`);
+        }
+      }
+    } catch (error) {
+      const known = error instanceof OperationError;
+      return this.finish(
+        operationId,
+        token,
+        controlplane.OperationStatus.FAILURE,
+        known ? error.code : 'INTERNAL',
+        known ? error.message : `profile failed (${(error as Error).name})`,
+      );
+    }
+    return this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '', { containers: containers.length, fields, checks });
+  }
+
   private async finish(
     operationId: string,
     token: number,
     status: controlplane.OperationStatus,
     code: string,
     message: string,
-    counts: { containers?: number; fields?: number } = {},
+    counts: { containers?: number; fields?: number; checks?: number } = {},
   ): Promise<RunOutcome> {
     await this.broker.finishOperation({ operationId, fencingToken: token, status, error: { code, message }, counts });
     this.logger.info({ operationId, attempt: token, status: controlplane.OperationStatus[status], code }, 'operation finished');

@@ -1,4 +1,4 @@
-import { checkKey, containerId } from './identity';
+import { checkKey, containerId, parseContainerId } from './identity';
 
 describe(containerId.name, () => {
   it('joins schema and name with a dot', () => {
@@ -16,5 +16,20 @@ describe(containerId.name, () => {
 describe(checkKey.name, () => {
   it('is type:field, unambiguous because types hold no colon', () => {
     expect(checkKey({ type: 'not_null', field: 'a:b' })).toBe('not_null:a:b');
+  });
+});
+
+describe(parseContainerId.name, () => {
+  it.each([
+    ['sales', 'orders'],
+    ['my.schema', 'or"ders'],
+    ['a"b', 'c.d.e'],
+    ['plain', 'with space'],
+  ])('reads back containerId(%j, %j)', (schema, name) => {
+    expect(parseContainerId(containerId(schema, name))).toEqual({ schema, name });
+  });
+
+  it('refuses text that is not a container id', () => {
+    expect(() => parseContainerId('orders')).toThrow(/not a container id/);
   });
 });
