@@ -117,13 +117,13 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
     expect(last.error?.message).toContain('marketing_gone');
   });
 
-  it('refuses types the dataplane cannot run yet, enqueueing nothing', async () => {
+  it('refuses an operation without a type, enqueueing nothing', async () => {
     const before = (await api.operations.listOperations({ datastoreId })).operations.length;
     const { detail } = await expectGrpcError(
-      api.operations.enqueueOperation({ datastoreId, type: OperationType.SCAN }),
-      grpc.status.UNIMPLEMENTED,
+      api.operations.enqueueOperation({ datastoreId, type: OperationType.UNSPECIFIED }),
+      grpc.status.INVALID_ARGUMENT,
     );
-    expect(detail?.reason).toBe('OPERATION_TYPE_NOT_SUPPORTED');
+    expect(detail?.field).toBe('type');
     expect((await api.operations.listOperations({ datastoreId })).operations).toHaveLength(before);
   });
 
@@ -217,6 +217,46 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
     expect(first).toContain('unique:id');
     expect((await run()).status).toBe(OperationStatus.SUCCESS);
     expect((await checks()).rows.map((row) => row.key)).toEqual(first);
+  });
+
+  it('scans the checks inside the database, recording anomalies row by row, incrementally on request', async () => {
+    const scan = async (incrementalColumn = '') => {
+      const { operation } = await api.operations.enqueueOperation({
+        datastoreId,
+        type: OperationType.SCAN,
+        options: { incrementalColumn },
+      });
+      return (await watchToEnd(api, operation!.id)).at(-1)!;
+    };
+    const anomaliesOf = (operationId: string) =>
+      postgresAdmin(
+        (client) =>
+          client.query<{ check_key: string; violating_count: string; sample: Array<Record<string, string>> }>(
+            `SELECT check_key, violating_count, sample FROM anomaly WHERE operation_id = $1 ORDER BY check_key`,
+            [operationId],
+          ),
+        database.name,
+      );
+
+    const clean = await scan();
+    expect(clean.status).toBe(OperationStatus.SUCCESS);
+    expect(clean.counts?.anomalies).toBe(0);
+
+    await postgresAdmin((client) => client.query(`INSERT INTO sales.orders (id, amount, channel) VALUES (10, -5, 'web')`), source.database);
+    const dirty = await scan('id');
+    expect(dirty.status).toBe(OperationStatus.SUCCESS);
+    const found = (await anomaliesOf(dirty.id)).rows;
+    expect(found.map((row) => row.check_key)).toEqual(expect.arrayContaining(['between:amount', 'not_negative:amount']));
+    const notNegative = found.find((row) => row.check_key === 'not_negative:amount')!;
+    expect(Number(notNegative.violating_count)).toBe(1);
+    expect(notNegative.sample).toEqual([{ id: '10', $value: '-5' }]);
+
+    // The first incremental scan set the mark at id 10: the next one sees only newer rows.
+    await postgresAdmin((client) => client.query(`INSERT INTO sales.orders (id, amount, channel) VALUES (11, -7, 'web')`), source.database);
+    const incremental = await scan('id');
+    expect(Number(incremental.counts?.rows)).toBe(1);
+    const newer = (await anomaliesOf(incremental.id)).rows.find((row) => row.check_key === 'not_negative:amount')!;
+    expect(newer.sample).toEqual([{ id: '11', $value: '-7' }]);
   });
 
   it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {

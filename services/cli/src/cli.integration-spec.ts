@@ -418,9 +418,6 @@ describe('plumbline CLI (built, as a process, over mTLS)', () => {
     const show = await cli(['ops', 'show', String(operations[0]?.id)]);
     expect(show.stdout).toMatch(/^status: +success \(attempt 1\)$/m);
 
-    const unsupported = await cli(['ops', 'run', 'scan', String(sales?.id)]);
-    expect(unsupported.code).toBe(1);
-    expect(unsupported.stderr).toContain('OPERATION_TYPE_NOT_SUPPORTED');
     const badType = await cli(['ops', 'run', 'vacuum', String(sales?.id)]);
     expect(badType.code).toBe(2);
   });

@@ -8,10 +8,11 @@ import { SecretsManagers1764100000000 } from './migrations/1764100000000-Secrets
 import { Operations1764200000000 } from './migrations/1764200000000-Operations';
 import { Catalog1764300000000 } from './migrations/1764300000000-Catalog';
 import { ProfilesAndChecks1764400000000 } from './migrations/1764400000000-ProfilesAndChecks';
+import { Anomalies1764500000000 } from './migrations/1764500000000-Anomalies';
 import { OperationEntity } from '../operations/operation.entity';
 
 export const ENTITIES = [ConnectionEntity, DatastoreEntity, SecretsManagerEntity, OperationEntity];
-export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000, Operations1764200000000, Catalog1764300000000, ProfilesAndChecks1764400000000];
+export const MIGRATIONS = [ConnectionsAndDatastores1764000000000, SecretsManagers1764100000000, Operations1764200000000, Catalog1764300000000, ProfilesAndChecks1764400000000, Anomalies1764500000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

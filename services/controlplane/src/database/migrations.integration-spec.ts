@@ -26,7 +26,7 @@ describe('controlplane migrations', () => {
 
   it('applies every migration', async () => {
     await sut.runMigrations();
-    expect(await tables()).toEqual(['catalog_change', 'connection', 'container', 'datastore', 'field', 'field_profile', 'operation', 'quality_check', 'secrets_manager']);
+    expect(await tables()).toEqual(['anomaly', 'catalog_change', 'connection', 'container', 'datastore', 'field', 'field_profile', 'operation', 'quality_check', 'scan_watermark', 'secrets_manager']);
   });
 
   it('lets the database itself refuse to orphan a datastore (ON DELETE RESTRICT)', async () => {
@@ -58,6 +58,6 @@ describe('controlplane migrations', () => {
     }
     expect(await tables()).toEqual([]);
     await sut.runMigrations();
-    expect(await tables()).toEqual(['catalog_change', 'connection', 'container', 'datastore', 'field', 'field_profile', 'operation', 'quality_check', 'secrets_manager']);
+    expect(await tables()).toEqual(['anomaly', 'catalog_change', 'connection', 'container', 'datastore', 'field', 'field_profile', 'operation', 'quality_check', 'scan_watermark', 'secrets_manager']);
   });
 });

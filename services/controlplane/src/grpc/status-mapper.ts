@@ -122,8 +122,6 @@ function operationStatus(error: OperationError): GrpcStatusError {
       return status(grpc.status.NOT_FOUND, error.message, detail);
     case OperationErrorCode.INVALID_REQUEST:
       return status(grpc.status.INVALID_ARGUMENT, error.message, detail);
-    case OperationErrorCode.TYPE_NOT_SUPPORTED:
-      return status(grpc.status.UNIMPLEMENTED, error.message, detail);
     case OperationErrorCode.ALREADY_FINISHED:
     case OperationErrorCode.STALE_FENCING_TOKEN:
       return status(grpc.status.FAILED_PRECONDITION, error.message, detail);

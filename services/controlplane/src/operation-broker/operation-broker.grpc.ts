@@ -11,13 +11,15 @@ export class OperationBrokerGrpcHandler implements ImplementationOf<typeof contr
   constructor(private readonly broker: OperationBrokerService) {}
 
   async startOperation(request: controlplane.StartOperationRequest) {
-    const { operation, target } = await this.broker.start(request.operationId);
+    const { operation, target, checks, highWaterMarks } = await this.broker.start(request.operationId);
     return {
       operationId: operation.id,
       fencingToken: operation.attempt,
       type: typeEnum(operation.type),
       options: optionsMessage(operation.options),
       target,
+      checks,
+      highWaterMarks,
     };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnomaliesRepository } from '../catalog/anomalies.repository';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { ProfilesRepository } from '../catalog/profiles.repository';
 import { DatastoresModule } from '../datastores/datastores.module';
@@ -8,7 +9,7 @@ import { OperationBrokerService } from './operation-broker.service';
 
 @Module({
   imports: [OperationsModule, DatastoresModule],
-  providers: [OperationBrokerService, OperationBrokerGrpcHandler, CatalogRepository, ProfilesRepository],
+  providers: [OperationBrokerService, OperationBrokerGrpcHandler, CatalogRepository, ProfilesRepository, AnomaliesRepository],
   exports: [OperationBrokerGrpcHandler],
 })
 export class OperationBrokerModule {}

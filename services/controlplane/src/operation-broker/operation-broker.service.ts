@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { controlplane } from '@plumbline/proto';
+import { AnomaliesRepository } from '../catalog/anomalies.repository';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { ProfilesRepository } from '../catalog/profiles.repository';
 import type { ResolvedTarget } from '../connection-testing/connection-tester';
@@ -14,6 +15,9 @@ export interface StartedOperation {
   operation: Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'>;
   /** Decrypted and resolved: handed to the dataplane over mTLS, never stored. */
   target: ResolvedTarget;
+  /** Scan: the checks of the containers, and the last high-water mark per container. */
+  checks: controlplane.Check[];
+  highWaterMarks: Record<string, string>;
 }
 
 export interface FinishInput {
@@ -36,18 +40,29 @@ export class OperationBrokerService {
     private readonly unitOfWork: UnitOfWork,
     private readonly catalog: CatalogRepository,
     private readonly profiles: ProfilesRepository,
+    private readonly anomalies: AnomaliesRepository,
   ) {}
 
   /** A new attempt: RUNNING, attempt + 1 (the fencing token), inputs resolved. */
   async start(operationId: string): Promise<StartedOperation> {
     const operation = (await this.operations.beginAttempt(operationId)) ?? (await this.startSlowly(operationId));
-    if (operation.type === 'profile' && !operation.options.containers?.length) {
+    let inputs: Pick<StartedOperation, 'checks' | 'highWaterMarks'> = { checks: [], highWaterMarks: {} };
+    if ((operation.type === 'profile' || operation.type === 'scan') && !operation.options.containers?.length) {
       // No containers named: every one the last sync found.
       const containers = await this.profiles.syncedContainers(this.unitOfWork.manager, operation.datastoreId);
       operation.options = { ...operation.options, containers };
     }
+    if (operation.type === 'scan') {
+      const manager = this.unitOfWork.manager;
+      inputs = {
+        checks: await this.anomalies.checksOf(manager, operation.datastoreId, operation.options.containers ?? []),
+        highWaterMarks: operation.options.incrementalColumn
+          ? await this.anomalies.watermarks(manager, operation.datastoreId, operation.options.incrementalColumn)
+          : {},
+      };
+    }
     try {
-      return { operation, target: await this.datastores.resolveTarget(operation.datastoreId) };
+      return { operation, ...inputs, target: await this.datastores.resolveTarget(operation.datastoreId) };
     } catch (error) {
       // Credentials that cannot be resolved now will not resolve on a retry either. Our
       // typed errors carry vetted messages; anything else is reported by class only.
@@ -116,8 +131,14 @@ export class OperationBrokerService {
           }
           await this.profiles.apply(manager, current.datastoreId, current.id, batch.value);
           return;
+        case 'anomalies':
+          if (current.type !== 'scan') {
+            throw new OperationError(OperationErrorCode.INVALID_REQUEST, `a ${current.type} operation sends no anomalies`, 'anomalies');
+          }
+          await this.anomalies.apply(manager, current.datastoreId, current.id, current.options.incrementalColumn ?? '', batch.value);
+          return;
         default:
-          throw new OperationError(OperationErrorCode.TYPE_NOT_SUPPORTED, 'anomaly batches are not stored yet', 'batch');
+          throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'the batch is empty', 'batch');
       }
     });
   }

@@ -1,8 +1,6 @@
 export enum OperationErrorCode {
   NOT_FOUND = 'OPERATION_NOT_FOUND',
   INVALID_REQUEST = 'INVALID_REQUEST',
-  /** The type has no dataplane implementation yet. */
-  TYPE_NOT_SUPPORTED = 'OPERATION_TYPE_NOT_SUPPORTED',
   /** A broker call for an operation that already ended. */
   ALREADY_FINISHED = 'OPERATION_ALREADY_FINISHED',
   /** A broker call whose fencing token is not the current attempt's. */

@@ -14,8 +14,6 @@ import {
 import { OperationError, OperationErrorCode } from './operation.errors';
 import { OperationsRepository, type OperationFilter } from './operations.repository';
 
-/** Types the dataplane can run today; the others are refused at enqueue, not failed later. */
-const SUPPORTED_TYPES: ReadonlySet<OperationTypeName> = new Set(['test_connection', 'sync', 'profile']);
 const WATCH_INTERVAL_MS = 200;
 
 @Injectable()
@@ -29,13 +27,6 @@ export class OperationsService {
   /** Inserts the row, then the job; if Redis refuses the job, the row goes too. */
   async enqueue(datastoreId: string, type: OperationTypeName | undefined, options: StoredOptions): Promise<OperationEntity> {
     if (!type) throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'type is required', 'type');
-    if (!SUPPORTED_TYPES.has(type)) {
-      throw new OperationError(
-        OperationErrorCode.TYPE_NOT_SUPPORTED,
-        `${type} operations are not implemented by the dataplane yet`,
-        'type',
-      );
-    }
     await this.datastores.get(datastoreId);
     const entity = Object.assign(new OperationEntity(), {
       id: randomUUID(),

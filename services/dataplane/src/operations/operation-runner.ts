@@ -8,7 +8,7 @@ import { DATAPLANE_CONFIG, type DataplaneConfig } from '../config/config';
 import { OperationError } from '../connectors/operations/errors';
 import { parseContainerId } from '../connectors/operations/identity';
 import type { Progress } from '../connectors/operations/types';
-import { toCheck, toFieldProfile } from './profile-messages';
+import { fromCheck, toCheck, toFieldProfile } from './profile-messages';
 import { findConnector } from '../connectors/registry';
 import { TLS_CONFIG } from '../grpc/tls.provider';
 import { LOGGER } from '../logging/logger.provider';
@@ -23,6 +23,11 @@ function throttled(report: (progress: Progress) => Promise<void>): (progress: Pr
     last = now;
     void report(progress).catch(() => undefined);
   };
+}
+
+/** A sample row's key columns as strings (SQL NULL keys left out). */
+function nonNull(key: Readonly<Record<string, string | null>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(key).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
 /** How a job ended, for the queue: done (never retry) or retry later. */
@@ -73,6 +78,8 @@ export class OperationRunner implements OnModuleDestroy {
         return this.sync(operationId, token, lease.target);
       case controlplane.OperationType.PROFILE:
         return this.profile(operationId, token, lease.target, lease.options);
+      case controlplane.OperationType.SCAN:
+        return this.scan(operationId, token, lease);
       default:
         return this.finish(
           operationId,
@@ -226,15 +233,100 @@ export class OperationRunner implements OnModuleDestroy {
     return this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '', { containers: containers.length, fields, checks });
   }
 
+  /** Evaluates the stored checks as queries in the data source; only violations travel back. */
+  private async scan(operationId: string, token: number, lease: controlplane.StartOperationResponse): Promise<RunOutcome> {
+    const { target, options } = lease;
+    const connector = target ? findConnector(target.connector) : undefined;
+    if (!target || !connector) {
+      return this.finish(operationId, token, controlplane.OperationStatus.FAILURE, 'NOT_IMPLEMENTED', `connector '${target?.connector ?? ''}' has no driver in this dataplane`);
+    }
+    const containers = (options?.containers ?? []).filter((container) => lease.checks.some((check) => check.container === container));
+    const deadline = Date.now() + this.config.PLUMBLINE_OPERATION_TIMEOUT_MS;
+    const column = options?.incrementalColumn ?? '';
+    let anomalies = 0;
+    let rows = 0;
+    try {
+      for (const [index, container] of containers.entries()) {
+        const checks = lease.checks
+          .filter((check) => check.container === container)
+          .map(fromCheck)
+          .filter((check) => check !== undefined);
+        const result = await connector.scan(
+          { connector: target.connector, authMethod: target.authMethod, properties: target.properties, scope: target.scope },
+          {
+            container: parseContainerId(container).name,
+            checks,
+            ...(column ? { incremental: { column, after: lease.highWaterMarks[container] ?? '' } } : {}),
+            sampleLimit: options?.anomalySampleLimit || 10,
+          },
+          { deadline },
+        );
+        const violated = result.outcomes.filter((outcome) => outcome.violations > 0);
+        await this.broker.submitResults({
+          operationId,
+          fencingToken: token,
+          sequence: index + 1,
+          batch: {
+            case: 'anomalies',
+            value: {
+              anomalies: violated.map((outcome) => ({
+                checkKey: outcome.key,
+                container,
+                violatingCount: BigInt(outcome.violations),
+                sample: outcome.sample.map((row) => ({
+                  values: { ...nonNull(row.key), $value: row.value ?? '' },
+                })),
+              })),
+              highWaterMarks: result.highWaterMark === null ? {} : { [container]: result.highWaterMark },
+            },
+          },
+        });
+        anomalies += violated.length;
+        rows += result.scannedRows;
+        const { abort } = await this.broker.reportProgress({
+          operationId,
+          fencingToken: token,
+          done: BigInt(index + 1),
+          total: BigInt(containers.length),
+          message: `scanned ${container}`,
+        });
+        if (abort) {
+          return this.finish(operationId, token, controlplane.OperationStatus.ABORTED, 'ABORTED', `aborted after ${index + 1} of ${containers.length} containers`);
+        }
+      }
+    } catch (error) {
+      const known = error instanceof OperationError;
+      return this.finish(
+        operationId,
+        token,
+        controlplane.OperationStatus.FAILURE,
+        known ? error.code : 'INTERNAL',
+        known ? error.message : `scan failed (${(error as Error).name})`,
+      );
+    }
+    return this.finish(operationId, token, controlplane.OperationStatus.SUCCESS, '', '', {
+      containers: containers.length,
+      checks: lease.checks.length,
+      anomalies,
+      rows,
+    });
+  }
+
   private async finish(
     operationId: string,
     token: number,
     status: controlplane.OperationStatus,
     code: string,
     message: string,
-    counts: { containers?: number; fields?: number; checks?: number } = {},
+    counts: { containers?: number; fields?: number; checks?: number; anomalies?: number; rows?: number } = {},
   ): Promise<RunOutcome> {
-    await this.broker.finishOperation({ operationId, fencingToken: token, status, error: { code, message }, counts });
+    await this.broker.finishOperation({
+      operationId,
+      fencingToken: token,
+      status,
+      error: { code, message },
+      counts: { ...counts, rows: BigInt(counts.rows ?? 0) },
+    });
     this.logger.info({ operationId, attempt: token, status: controlplane.OperationStatus[status], code }, 'operation finished');
     return 'done';
   }

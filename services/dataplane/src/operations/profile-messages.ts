@@ -1,6 +1,6 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { controlplane } from '@plumbline/proto';
-import type { FieldProfile, InferredCheck } from '../connectors/operations/types';
+import type { Check, FieldProfile, InferredCheck } from '../connectors/operations/types';
 
 const CHECK_TYPES: Record<InferredCheck['type'], controlplane.CheckType> = {
   not_null: controlplane.CheckType.NOT_NULL,
@@ -72,4 +72,28 @@ export function toCheck(container: string, check: InferredCheck): controlplane.C
     parameters,
     inferred: true,
   });
+}
+
+const CHECK_NAMES = Object.fromEntries(Object.entries(CHECK_TYPES).map(([name, type]) => [type, name])) as Record<
+  controlplane.CheckType,
+  InferredCheck['type']
+>;
+
+/** A stored check as the connector's scan takes it; undefined for a type this dataplane does not know. */
+export function fromCheck(check: controlplane.Check): Check | undefined {
+  const type = CHECK_NAMES[check.type];
+  const { field, parameters } = check;
+  switch (type) {
+    case 'expected_values':
+      return { type, field, values: JSON.parse(parameters.values ?? '[]') as string[] };
+    case 'between':
+    case 'between_times':
+      return { type, field, min: parameters.min ?? '', max: parameters.max ?? '' };
+    case 'matches_pattern':
+      return { type, field, pattern: parameters.pattern ?? '' };
+    case undefined:
+      return undefined;
+    default:
+      return { type, field };
+  }
 }

@@ -30,7 +30,7 @@ export async function runScan(
   run.report('count', 0, total, `counting violations of ${plan.checks.length} checks in ${container.id}`);
   const [counts = {}] = await execute(buildScanCountStatement(dialect, container, plan));
   const scanned = toCount(counts['scanned']);
-  const highWaterMark = plan.incremental ? (toText(counts['high_water_mark']) ?? plan.incremental.after) : null;
+  const highWaterMark = plan.incremental ? (toText(counts['high_water_mark']) ?? (plan.incremental.after || null)) : null;
 
   const outcomes: CheckOutcome[] = [];
   for (const [i, planned] of plan.checks.entries()) {

@@ -32,7 +32,10 @@ export function countingModeOf(planned: PlannedCheck): CountingMode {
 const column = (dialect: ScanDialect, field: CatalogField) => `src.${dialect.quote(field.name)}`;
 
 function incrementalFilter(dialect: ScanDialect, plan: ScanPlan, params: Params): string {
-  return plan.incremental ? `${column(dialect, plan.incremental.field)} > ${params.add(plan.incremental.after)}` : '';
+  // An empty mark is the first incremental scan: every row is scanned, and the mark is set.
+  return plan.incremental && plan.incremental.after !== ''
+    ? `${column(dialect, plan.incremental.field)} > ${params.add(plan.incremental.after)}`
+    : '';
 }
 
 const where = (...conditions: string[]) => {
