@@ -199,13 +199,21 @@ async function main() {
       })),
     );
 
-    step('The same, through the plumbline CLI: plumbline datastores list');
-    const cli = spawnSync(process.execPath, [join(root, 'services/cli/bin/plumbline.js'), '--address', address, 'datastores', 'list'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    process.stdout.write(cli.stdout.replace(/^/gm, '  '));
-    if (cli.status !== 0) throw new Error(`plumbline exited ${cli.status}: ${cli.stderr}`);
+    const plumbline = (...args) => {
+      step(`plumbline ${args.join(' ')}`);
+      const cli = spawnSync(process.execPath, [join(root, 'services/cli/bin/plumbline.js'), '--address', address, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      process.stdout.write(cli.stdout.replace(/^/gm, '  '));
+      if (cli.status !== 0) throw new Error(`plumbline exited ${cli.status}: ${cli.stderr}`);
+    };
+    plumbline('datastores', 'list');
+    // Queued operations, computed inside PostgreSQL, followed live.
+    plumbline('ops', 'run', 'sync', sales.datastore.id, '--watch');
+    plumbline('ops', 'run', 'profile', sales.datastore.id, '--inference-level', '2', '--watch');
+    plumbline('ops', 'run', 'scan', sales.datastore.id, '--watch');
+    plumbline('ops', 'list', '--datastore', sales.datastore.id);
 
     step('Delete the connection while datastores use it');
     try {
