@@ -50,6 +50,23 @@ async function queueContents(queue: string): Promise<{ text: string; jobPayloads
   }
 }
 
+/** A datastore on the source's `sales` schema, with a connection of its own. */
+async function salesDatastore(api: ControlplaneClients, source: PostgresSource, name: string): Promise<string> {
+  const { datastore } = await api.datastores.createDatastore({
+    name,
+    connection: {
+      case: 'newConnection',
+      value: {
+        name: `${name}-pg`,
+        connector: 'postgresql',
+        properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
+      },
+    },
+    scope: { database: source.database, schema: 'sales' },
+  });
+  return datastore!.id;
+}
+
 describe('queued operations: test_connection through BullMQ and the broker', () => {
   let database: TestDatabase;
   let source: PostgresSource;
@@ -62,19 +79,7 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
     source = await createLocalPostgresSource();
     stack = await startPlumblineStack({ databaseUrl: database.url });
     api = stack.clients();
-    const created = await api.datastores.createDatastore({
-      name: 'ops-sales',
-      connection: {
-        case: 'newConnection',
-        value: {
-          name: 'ops-pg',
-          connector: 'postgresql',
-          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
-        },
-      },
-      scope: { database: source.database, schema: 'sales' },
-    });
-    datastoreId = created.datastore!.id;
+    datastoreId = await salesDatastore(api, source, 'ops-sales');
   });
 
   afterAll(async () => {
@@ -283,19 +288,7 @@ describe('the operation broker (no worker running)', () => {
       dataplaneEnv: { PLUMBLINE_WORKER_ENABLED: 'false' },
     });
     api = stack.clients();
-    const created = await api.datastores.createDatastore({
-      name: 'broker-sales',
-      connection: {
-        case: 'newConnection',
-        value: {
-          name: 'broker-pg',
-          connector: 'postgresql',
-          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
-        },
-      },
-      scope: { database: source.database, schema: 'sales' },
-    });
-    datastoreId = created.datastore!.id;
+    datastoreId = await salesDatastore(api, source, 'broker-sales');
   });
 
   afterAll(async () => {
