@@ -5,17 +5,15 @@ import { dataplane } from '@plumbline/proto';
 import { type Connector, type ConnectorTarget, type RunOptions, type TestOptions } from '../connector';
 import { type ProfileInput, type ProfileResult, type ScanInput, type ScanResult, type SyncResult } from '../operations/types';
 import {
-  ConfigError,
-  configurationFailure,
   decideTls,
   Endpoint,
   networkError,
   notApplicable,
   passed,
+  prepareTest,
   reachEndpoint,
   skipScopeSteps,
   runSteps,
-  secretValuesOf,
   SocketClosedError,
   SQL_TEST_PLAN,
   StepError,
@@ -83,16 +81,9 @@ export class MysqlConnector implements Connector {
   }
 
   async test(target: ConnectorTarget, options: TestOptions): Promise<dataplane.ConnectionTestResult> {
-    const startedAt = performance.now();
-    const secrets = secretValuesOf(target.properties);
-    const run = { deadline: options.deadline, signal: options.signal, secrets, startedAt };
-    let config: MysqlConfig;
-    try {
-      config = parseMysqlTarget(target);
-    } catch (error) {
-      if (error instanceof ConfigError) return configurationFailure(SQL_TEST_PLAN, error, secrets, startedAt);
-      return runSteps(SQL_TEST_PLAN, run, () => Promise.reject(error));
-    }
+    const prepared = prepareTest(target, options, () => parseMysqlTarget(target));
+    if (prepared.verdict) return prepared.verdict;
+    const { config, run } = prepared;
 
     const open: { socket?: Socket; connection?: Connection } = {};
     try {

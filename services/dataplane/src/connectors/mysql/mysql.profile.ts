@@ -1,7 +1,7 @@
 import { expectedValuesCandidates, inferChecks } from '../operations/infer-checks';
 import { readProfileInput } from '../operations/inputs';
 import { PATTERN_SHAPES, PATTERNS } from '../operations/patterns';
-import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates } from '../operations/profile-plan';
+import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates, profileResult } from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
 import { continuousPosition, discreteOffset, interpolate, QUARTILES } from '../operations/statistics';
 import { toCount, toNumber, toText } from '../operations/values';
@@ -297,15 +297,5 @@ export async function profileMysql(session: MysqlSession, input: ProfileInput, o
   }
   const checks = inferChecks(fields, settings.inferenceLevel, expected);
   run.report('done', 4, 4, `${fields.length} fields profiled, ${checks.length} checks inferred`);
-  return {
-    container: container.id,
-    profiledRows: rowCount,
-    sampleFraction: settings.sampleFraction,
-    recordLimit: settings.recordLimit,
-    fields,
-    inferenceLevel: settings.inferenceLevel,
-    checks,
-    statements,
-    profiledAt: new Date().toISOString(),
-  };
+  return profileResult(container, settings, { profiledRows: rowCount, fields, checks, statements });
 }

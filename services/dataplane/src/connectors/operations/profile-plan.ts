@@ -1,6 +1,14 @@
 import { inferTypeFromShapes } from './patterns';
 import { momentsFromPowerSums, type PowerSums } from './statistics';
-import { type CatalogField, type FieldProfile, type NormalizedType, type PatternShape } from './types';
+import { type ProfileSettings } from './inputs';
+import {
+  type CatalogContainer,
+  type CatalogField,
+  type FieldProfile,
+  type NormalizedType,
+  type PatternShape,
+  type ProfileResult,
+} from './types';
 
 /** Which aggregates one field gets in the single profiling pass; dialects render it. */
 export interface FieldPlan {
@@ -93,5 +101,21 @@ export function assembleFieldProfile(plan: FieldPlan, rowCount: number, raw: Raw
     meanLength: plan.text && some ? raw.meanLength : null,
     futureCount: plan.temporal ? (raw.futureCount ?? 0) : null,
     patternCounts: plan.text ? raw.patternCounts : null,
+  };
+}
+
+/** The profile of one container, as both SQL connectors report it. */
+export function profileResult(
+  container: CatalogContainer,
+  settings: ProfileSettings,
+  outcome: Pick<ProfileResult, 'profiledRows' | 'fields' | 'checks' | 'statements'>,
+): ProfileResult {
+  return {
+    container: container.id,
+    sampleFraction: settings.sampleFraction,
+    recordLimit: settings.recordLimit,
+    inferenceLevel: settings.inferenceLevel,
+    ...outcome,
+    profiledAt: new Date().toISOString(),
   };
 }

@@ -2,7 +2,7 @@ import { escapeIdentifier } from 'pg';
 import { expectedValuesCandidates, inferChecks } from '../operations/infer-checks';
 import { type ProfileSettings, readProfileInput } from '../operations/inputs';
 import { PATTERN_SHAPES, PATTERNS } from '../operations/patterns';
-import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates } from '../operations/profile-plan';
+import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates, profileResult } from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
 import { toCount, toNumber, toText } from '../operations/values';
 import { type CatalogContainer, type PatternShape, type ProfileInput, type ProfileResult } from '../operations/types';
@@ -214,15 +214,5 @@ export async function profilePostgresql(session: PostgresqlSession, input: Profi
   }
   const checks = inferChecks(fields, settings.inferenceLevel, expected);
   run.report('done', 3, 3, `${fields.length} fields profiled, ${checks.length} checks inferred`);
-  return {
-    container: container.id,
-    profiledRows: rowCount,
-    sampleFraction: settings.sampleFraction,
-    recordLimit: settings.recordLimit,
-    fields,
-    inferenceLevel: settings.inferenceLevel,
-    checks,
-    statements,
-    profiledAt: new Date().toISOString(),
-  };
+  return profileResult(container, settings, { profiledRows: rowCount, fields, checks, statements });
 }

@@ -1,8 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { dataplane } from '@plumbline/proto';
-import { type ConfigError } from './config';
+import { ConfigError } from './config';
 import { errorMessageOf } from './errors';
-import { scrub } from './scrub';
+import { scrub, secretValuesOf } from './scrub';
 
 const { StepName, StepStatus, TestErrorCode } = dataplane;
 
@@ -292,4 +292,32 @@ export function configurationFailure(
     summary: scrub(`invalid configuration: ${error.message} (${error.hint})`, secrets),
     durationMs: elapsedMs(startedAt),
   });
+}
+
+/** What a SQL connector's `test` starts with: its parsed config and the step-run options, or the verdict already. */
+export type PreparedTest<C> =
+  | { readonly config: C; readonly run: RunStepsOptions; readonly verdict?: undefined }
+  | { readonly verdict: Promise<dataplane.ConnectionTestResult> };
+
+/**
+ * Reads the target with `parse`; a ConfigError becomes the INVALID_CONFIGURATION
+ * verdict (no step runs), any other error an INTERNAL one. Secret property
+ * values are collected here so every later message is scrubbed of them.
+ */
+export function prepareTest<C>(
+  target: { readonly properties: Readonly<Record<string, string>> },
+  options: { readonly deadline: number; readonly signal?: AbortSignal },
+  parse: () => C,
+): PreparedTest<C> {
+  const startedAt = performance.now();
+  const secrets = secretValuesOf(target.properties);
+  const run: RunStepsOptions = { deadline: options.deadline, signal: options.signal, secrets, startedAt };
+  try {
+    return { config: parse(), run };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return { verdict: Promise.resolve(configurationFailure(SQL_TEST_PLAN, error, secrets, startedAt)) };
+    }
+    return { verdict: runSteps(SQL_TEST_PLAN, run, () => Promise.reject(error)) };
+  }
 }
