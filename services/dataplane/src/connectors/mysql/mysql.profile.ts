@@ -1,7 +1,15 @@
 import { expectedValuesCandidates, inferChecks } from '../operations/infer-checks';
 import { readProfileInput } from '../operations/inputs';
-import { PATTERN_SHAPES, PATTERNS } from '../operations/patterns';
-import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates, profileResult } from '../operations/profile-plan';
+import { PATTERNS, SHAPE_PROBE_ROWS } from '../operations/patterns';
+import {
+  assembleFieldProfile,
+  narrowShapes,
+  numberText,
+  planFields,
+  profileResult,
+  type FieldPlan,
+  type RawAggregates,
+} from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
 import { continuousPosition, discreteOffset, interpolate, QUARTILES } from '../operations/statistics';
 import { toCount, toNumber, toText } from '../operations/values';
@@ -77,7 +85,7 @@ function fieldAggregates(plan: FieldPlan, params: Params, strategy: QuantileStra
   }
   if (plan.temporal) {
     // A DATE compares as its midnight: a date is future from tomorrow on.
-    out.push(a(`COUNT(CASE WHEN ${q} > NOW() THEN 1 END)`, 'future'));
+    out.push(a(`MAX(${q}) > NOW()`, 'future'));
   }
   if (strategy === 'window' && needsQuartiles(plan)) {
     QUARTILES.forEach((_, k) => out.push(a(`CAST(MAX(src.${quartileAlias(plan, k)}) AS CHAR)`, `q${k}`)));
@@ -87,10 +95,20 @@ function fieldAggregates(plan: FieldPlan, params: Params, strategy: QuantileStra
       a(`MIN(CHAR_LENGTH(${q}))`, 'minlen'),
       a(`MAX(CHAR_LENGTH(${q}))`, 'maxlen'),
       a(`AVG(CHAR_LENGTH(${q}) + 0E0)`, 'meanlen'),
-      ...PATTERN_SHAPES.map((shape) => a(`COUNT(CASE WHEN ${q} REGEXP ${params.add(PATTERNS[shape])} THEN 1 END)`, `p_${shape}`)),
+      ...plan.shapes.map((shape) => a(`COUNT(CASE WHEN ${q} REGEXP ${params.add(PATTERNS[shape])} THEN 1 END)`, `p_${shape}`)),
     );
   }
   return out;
+}
+
+/** The first rows of `src`, text fields only, as `v{index}`: what narrows the shapes to count (RAND(seed) repeats). */
+export function buildMysqlShapeProbeStatement(container: CatalogContainer, plans: readonly FieldPlan[], sampling: MysqlSampling): Statement | undefined {
+  const text = plans.filter((plan) => plan.text);
+  if (text.length === 0) return undefined;
+  const params = new Params('mysql');
+  const source = mysqlSource(container, sampling, params);
+  const select = text.map((plan) => `src.${quote(plan.field.name)} AS v${plan.index}`);
+  return { text: `SELECT ${select.join(', ')} FROM ${source} LIMIT ${params.add(SHAPE_PROBE_ROWS)}`, values: params.values };
 }
 
 /** The single aggregate pass (see QuantileStrategy for how quartiles join it). */
@@ -151,9 +169,9 @@ export function readMysqlProfileRow(row: Row, plans: readonly FieldPlan[], strat
       minLength: toNumber(get('minlen')),
       maxLength: toNumber(get('maxlen')),
       meanLength: toNumber(get('meanlen')),
-      futureCount: plan.temporal ? toCount(get('future')) : null,
+      hasFuture: plan.temporal ? toCount(get('future')) === 1 : null,
       patternCounts: plan.text
-        ? (Object.fromEntries(PATTERN_SHAPES.map((shape) => [shape, toCount(get(`p_${shape}`))])) as Partial<Record<PatternShape, number>>)
+        ? (Object.fromEntries(plan.shapes.map((shape) => [shape, toCount(get(`p_${shape}`))])) as Partial<Record<PatternShape, number>>)
         : null,
     };
   });
@@ -243,18 +261,24 @@ export async function profileMysql(session: MysqlSession, input: ProfileInput, o
   const strategy = options.quantiles ?? (session.server.percentileWindow ? 'window' : 'offset');
   run.report('catalog', 0, 4, `looking up '${settings.container}'`);
   const container = await describeMysqlContainer(session, settings.container);
-  const plans = planFields(container.fields);
+  let plans = planFields(container.fields);
   const sampling: MysqlSampling = {
     fraction: settings.sampleFraction,
     limit: settings.recordLimit,
     seed: Math.floor(Math.random() * 2 ** 31),
   };
+  let statements = 0;
 
+  const probe = buildMysqlShapeProbeStatement(container, plans, sampling);
+  if (probe) {
+    plans = narrowShapes(plans, await session.query(probe.text, probe.values));
+    statements += 1;
+  }
   run.report('aggregate', 1, 4, `profiling ${container.id} in one aggregate pass`);
   const statement = buildMysqlProfileStatement(container, plans, sampling, strategy);
   const [row = {}] = await session.query(statement.text, statement.values);
   const { rowCount, raw } = readMysqlProfileRow(row, plans, strategy);
-  let statements = 1;
+  statements += 1;
 
   if (strategy === 'offset') {
     const wanted = plans

@@ -1,4 +1,5 @@
 import { planScan } from '../operations/inputs';
+import { SHAPE_PROBE_ROWS } from '../operations/patterns';
 import { planFields } from '../operations/profile-plan';
 import { buildSampleStatement, buildScanCountStatement } from '../operations/scan-sql';
 import { Params } from '../operations/sql';
@@ -7,6 +8,7 @@ import {
   buildMysqlExpectedValuesStatement,
   buildMysqlProfileStatement,
   buildMysqlQuartileStatement,
+  buildMysqlShapeProbeStatement,
   mysqlSource,
   quartileRanks,
   quartilesFromRanks,
@@ -24,6 +26,15 @@ const name = aField({ name: 'na`me', ordinal: 4, type: 'string', declaredType: '
 const orders = aContainer({ name: 'orders', schema: 'shop', fields: [id, amount, at, name], primaryKey: ['id'] });
 const sampled = { fraction: 0.5, limit: 100, seed: 42 };
 const whole = { fraction: null, limit: null, seed: 42 };
+
+describe(buildMysqlShapeProbeStatement.name, () => {
+  it('reads the first rows of the text fields from the same RAND(seed) sample as the aggregate pass', () => {
+    const sut = buildMysqlShapeProbeStatement(orders, planFields(orders.fields), sampled);
+    expect(sut?.text).toBe('SELECT src.`na``me` AS v3 FROM (SELECT * FROM `shop`.`orders` WHERE RAND(?) < ? LIMIT ?) AS src LIMIT ?');
+    expect(sut?.values).toEqual([42, 0.5, 100, SHAPE_PROBE_ROWS]);
+    expect(buildMysqlShapeProbeStatement(orders, planFields([id, amount]), whole)).toBeUndefined();
+  });
+});
 
 describe(buildMysqlProfileStatement.name, () => {
   it('window strategy: one statement; percentiles as window columns of a derived table, aggregated with MAX', () => {

@@ -13,9 +13,9 @@ describe(inferChecks.name, () => {
     distinctCount: 90,
     min: '2020-01-01',
     max: '2024-12-31',
-    futureCount: 0,
+    hasFuture: false,
   });
-  const planned = aProfile({ ...shipped, field: 'planned', futureCount: 2, max: '2999-01-01' });
+  const planned = aProfile({ ...shipped, field: 'planned', hasFuture: true, max: '2999-01-01' });
   const email = aProfile({
     field: 'email',
     type: 'string',

@@ -87,7 +87,7 @@ export function inferChecks(
     if (isNumeric(p.type) && min >= 0) {
       checks.push(inferred({ type: 'not_negative', field }, `${field} is not negative`));
     }
-    if (isTemporal(p.type) && p.futureCount === 0) {
+    if (isTemporal(p.type) && p.hasFuture === false) {
       checks.push(inferred({ type: 'not_future', field }, `${field} is not in the future`));
     }
     if (level < 2) continue;

@@ -1,4 +1,4 @@
-import { inferTypeFromShapes, PATTERNS } from './patterns';
+import { inferTypeFromShapes, PATTERN_SHAPES, PATTERNS, possibleShapes } from './patterns';
 import { type PatternShape } from './types';
 
 describe('PATTERNS', () => {
@@ -37,5 +37,18 @@ describe(inferTypeFromShapes.name, () => {
     expect(inferTypeFromShapes('string', 10, { email: 10 })).toBe('string');
     expect(inferTypeFromShapes('string', 0, { integer: 0 })).toBe('string');
     expect(inferTypeFromShapes('string', 10, null)).toBe('string');
+  });
+});
+
+describe(possibleShapes.name, () => {
+  it('keeps the shapes every non-null sampled value has', () => {
+    expect(possibleShapes(['12', null, '-3'])).toEqual(['integer', 'decimal']);
+    expect(possibleShapes(['a@b.co', 'x.y@z.org'])).toEqual(['email']);
+    expect(possibleShapes(['12', 'twelve'])).toEqual([]);
+  });
+
+  it('keeps every shape when the sample has no value to rule one out', () => {
+    expect(possibleShapes([])).toEqual(PATTERN_SHAPES);
+    expect(possibleShapes([null, null])).toEqual(PATTERN_SHAPES);
   });
 });

@@ -18,10 +18,26 @@ export const PATTERNS: Readonly<Record<PatternShape, string>> = {
 
 export const PATTERN_SHAPES = Object.keys(PATTERNS) as PatternShape[];
 
+const COMPILED = PATTERN_SHAPES.map((shape) => [shape, new RegExp(PATTERNS[shape])] as const);
+
+/** How many of the profiled rows the shape probe reads (the first ones, from the same source). */
+export const SHAPE_PROBE_ROWS = 200;
+
+/**
+ * The shapes that every non-null value of a probe sample has. A shape one
+ * sampled value lacks cannot be had by every profiled value, so the aggregate
+ * pass only counts the shapes left; usually none (free text) or one. With no
+ * non-null value in the sample, every shape is left.
+ */
+export function possibleShapes(sample: readonly (string | null)[]): PatternShape[] {
+  const present = sample.filter((value): value is string => value !== null);
+  return COMPILED.filter(([, regex]) => present.every((value) => regex.test(value))).map(([shape]) => shape);
+}
+
 /**
  * Inferred type of a string field from its shape counts: the first shape that
  * every non-null value has, in this order (integer before decimal: every
- * integer is a decimal too).
+ * integer is a decimal too). Shapes without a count were ruled out.
  */
 const INFERRED_FROM_SHAPE: readonly [PatternShape, NormalizedType][] = [
   ['integer', 'integer'],

@@ -1,4 +1,4 @@
-import { assembleFieldProfile, planFields, type RawAggregates } from './profile-plan';
+import { assembleFieldProfile, narrowShapes, planFields, type RawAggregates } from './profile-plan';
 import { aField } from './testing/catalog-factory';
 
 const raw = (overrides: Partial<RawAggregates>): RawAggregates => ({
@@ -14,7 +14,7 @@ const raw = (overrides: Partial<RawAggregates>): RawAggregates => ({
   minLength: null,
   maxLength: null,
   meanLength: null,
-  futureCount: null,
+  hasFuture: null,
   patternCounts: null,
   ...overrides,
 });
@@ -67,5 +67,17 @@ describe(assembleFieldProfile.name, () => {
     if (!plan) throw new Error('no plan');
     expect(assembleFieldProfile(plan, 3, raw({ nonNull: 3, patternCounts: { integer: 3 } })).inferredType).toBe('integer');
     expect(assembleFieldProfile(plan, 0, raw({})).completeness).toBe(1);
+  });
+});
+
+describe(narrowShapes.name, () => {
+  it("narrows each text field's shapes to those of its probe column, and leaves other fields alone", () => {
+    const plans = planFields([aField({ name: 'n', type: 'integer' }), aField({ name: 'code', type: 'string' }), aField({ name: 'note', type: 'string' })]);
+    expect(plans.map((p) => p.shapes.length)).toEqual([0, 7, 7]);
+    const narrowed = narrowShapes(plans, [
+      { v1: '17', v2: 'hello' },
+      { v1: '4', v2: null },
+    ]);
+    expect(narrowed.map((p) => p.shapes)).toEqual([[], ['integer', 'decimal'], []]);
   });
 });

@@ -1,4 +1,5 @@
-import { inferTypeFromShapes } from './patterns';
+import { inferTypeFromShapes, PATTERN_SHAPES, possibleShapes } from './patterns';
+import { toText } from './values';
 import { momentsFromPowerSums, type PowerSums } from './statistics';
 import { type ProfileSettings } from './inputs';
 import {
@@ -25,9 +26,11 @@ export interface FieldPlan {
   readonly temporal: boolean;
   /** Lengths and shape counts. */
   readonly text: boolean;
+  /** Text fields: the shapes the aggregate pass counts (all, until a probe narrows them). */
+  readonly shapes: readonly PatternShape[];
 }
 
-const PLANS: Record<NormalizedType, Omit<FieldPlan, 'field' | 'index'>> = {
+const PLANS: Record<NormalizedType, Omit<FieldPlan, 'field' | 'index' | 'shapes'>> = {
   integer: { distinct: 'value', extremes: 'value', numeric: true, temporal: false, text: false },
   decimal: { distinct: 'value', extremes: 'value', numeric: true, temporal: false, text: false },
   float: { distinct: 'value', extremes: 'value', numeric: true, temporal: false, text: false },
@@ -43,7 +46,21 @@ const PLANS: Record<NormalizedType, Omit<FieldPlan, 'field' | 'index'>> = {
 };
 
 export function planFields(fields: readonly CatalogField[]): FieldPlan[] {
-  return fields.map((field, index) => ({ field, index, ...PLANS[field.type] }));
+  return fields.map((field, index) => {
+    const plan = PLANS[field.type];
+    return { field, index, ...plan, shapes: plan.text ? PATTERN_SHAPES : [] };
+  });
+}
+
+/**
+ * Narrows each text field's shapes to those every value of the probe rows has
+ * (column `v{index}`): one regular expression per row and shape in the
+ * aggregate pass costs as much as the rest of it together.
+ */
+export function narrowShapes(plans: readonly FieldPlan[], probeRows: readonly Record<string, unknown>[]): FieldPlan[] {
+  return plans.map((plan) =>
+    plan.text ? { ...plan, shapes: possibleShapes(probeRows.map((row) => toText(row[`v${plan.index}`]))) } : plan,
+  );
 }
 
 /** What a dialect read back from the aggregate row (and quantile statements) for one field. */
@@ -61,7 +78,7 @@ export interface RawAggregates {
   readonly minLength: number | null;
   readonly maxLength: number | null;
   readonly meanLength: number | null;
-  readonly futureCount: number | null;
+  readonly hasFuture: boolean | null;
   readonly patternCounts: Readonly<Partial<Record<PatternShape, number>>> | null;
 }
 
@@ -99,7 +116,7 @@ export function assembleFieldProfile(plan: FieldPlan, rowCount: number, raw: Raw
     minLength: plan.text && some ? raw.minLength : null,
     maxLength: plan.text && some ? raw.maxLength : null,
     meanLength: plan.text && some ? raw.meanLength : null,
-    futureCount: plan.temporal ? (raw.futureCount ?? 0) : null,
+    hasFuture: plan.temporal ? (raw.hasFuture ?? false) : null,
     patternCounts: plan.text ? raw.patternCounts : null,
   };
 }

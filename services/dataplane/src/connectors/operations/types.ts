@@ -188,9 +188,13 @@ export interface FieldProfile {
   readonly minLength: number | null;
   readonly maxLength: number | null;
   readonly meanLength: number | null;
-  /** Dates and timestamps only: values after the database's current date / time. */
-  readonly futureCount: number | null;
-  /** Strings only: how many non-null values have each shape. */
+  /** Dates and timestamps only: whether the latest value is after the database's current date / time. */
+  readonly hasFuture: boolean | null;
+  /**
+   * Strings only: how many non-null values have each shape, for the shapes
+   * that every value of a first-rows probe has; a shape left out has a
+   * counterexample among the profiled rows.
+   */
   readonly patternCounts: Readonly<Partial<Record<PatternShape, number>>> | null;
 }
 
@@ -204,7 +208,11 @@ export interface ProfileResult {
   readonly fields: readonly FieldProfile[];
   readonly inferenceLevel: InferenceLevel;
   readonly checks: readonly InferredCheck[];
-  /** SQL statements run against the table (1 aggregate pass, plus expected values / quantiles when needed). */
+  /**
+   * SQL statements run against the table: 1 aggregate pass, plus expected
+   * values / quantiles when needed, plus the shape probe (first rows only)
+   * when there are string fields.
+   */
   readonly statements: number;
   readonly profiledAt: string;
 }

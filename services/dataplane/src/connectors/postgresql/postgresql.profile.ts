@@ -1,8 +1,16 @@
 import { escapeIdentifier } from 'pg';
 import { expectedValuesCandidates, inferChecks } from '../operations/infer-checks';
 import { type ProfileSettings, readProfileInput } from '../operations/inputs';
-import { PATTERN_SHAPES, PATTERNS } from '../operations/patterns';
-import { assembleFieldProfile, numberText, planFields, type FieldPlan, type RawAggregates, profileResult } from '../operations/profile-plan';
+import { PATTERNS, SHAPE_PROBE_ROWS } from '../operations/patterns';
+import {
+  assembleFieldProfile,
+  narrowShapes,
+  numberText,
+  planFields,
+  profileResult,
+  type FieldPlan,
+  type RawAggregates,
+} from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
 import { toCount, toNumber, toText } from '../operations/values';
 import { type CatalogContainer, type PatternShape, type ProfileInput, type ProfileResult } from '../operations/types';
@@ -20,6 +28,9 @@ export interface Sampling {
   readonly seed: number;
 }
 
+/** Tables and materialized views take a row sample that the same seed repeats; views cannot. */
+const samplesRepeatably = (container: CatalogContainer) => container.kind === 'table' || container.kind === 'materialized_view';
+
 /**
  * The FROM item of every profiling statement, aliased `src`. Sampling:
  * `TABLESAMPLE BERNOULLI (percent) REPEATABLE (seed)` (row-level) on tables
@@ -33,7 +44,7 @@ export function postgresqlSource(container: CatalogContainer, sampling: Sampling
   let from = table;
   let where = '';
   if (sampling.fraction !== null) {
-    if (container.kind === 'table' || container.kind === 'materialized_view') {
+    if (samplesRepeatably(container)) {
       from += ` TABLESAMPLE BERNOULLI (${params.add(sampling.fraction * 100)}) REPEATABLE (${params.add(sampling.seed)})`;
     } else {
       where = ` WHERE random() < ${params.add(sampling.fraction)}`;
@@ -78,7 +89,7 @@ function fieldAggregates(plan: FieldPlan, params: Params): string[] {
     out.push(
       a(`percentile_disc(${QUARTILES_ARRAY}) WITHIN GROUP (ORDER BY ${q})::text[]`, 'q'),
       // Dates compare as their midnight: a date is future from tomorrow on.
-      a(`count(*) FILTER (WHERE ${q} > now())`, 'future'),
+      a(`max(${q}) > now()`, 'future'),
     );
   }
   if (plan.text) {
@@ -87,10 +98,24 @@ function fieldAggregates(plan: FieldPlan, params: Params): string[] {
       a(`min(char_length(${s}))`, 'minlen'),
       a(`max(char_length(${s}))`, 'maxlen'),
       a(`avg(char_length(${s}))::float8`, 'meanlen'),
-      ...PATTERN_SHAPES.map((shape) => a(`count(*) FILTER (WHERE ${s} ~ ${params.shared(PATTERNS[shape])})`, `p_${shape}`)),
+      ...plan.shapes.map((shape) => a(`count(*) FILTER (WHERE ${s} ~ ${params.shared(PATTERNS[shape])})`, `p_${shape}`)),
     );
   }
   return out;
+}
+
+/**
+ * The first rows of `src`, text fields only, as `v{index}`: what narrows the
+ * shapes to count. None when there is no text field, or when the source is a
+ * `random()` sample (a view), whose rows differ from statement to statement.
+ */
+export function buildPostgresqlShapeProbeStatement(container: CatalogContainer, plans: readonly FieldPlan[], sampling: Sampling): Statement | undefined {
+  const text = plans.filter((plan) => plan.text);
+  if (text.length === 0 || (sampling.fraction !== null && !samplesRepeatably(container))) return undefined;
+  const params = new Params('postgresql');
+  const source = postgresqlSource(container, sampling, params);
+  const select = text.map((plan) => `src.${escapeIdentifier(plan.field.name)}::text AS v${plan.index}`);
+  return { text: `SELECT ${select.join(', ')} FROM ${source} LIMIT ${params.add(SHAPE_PROBE_ROWS)}`, values: params.values };
 }
 
 /** The single aggregate pass: every statistic of every field in one SELECT over `src`. */
@@ -125,7 +150,7 @@ export function readPostgresqlProfileRow(row: Row, plans: readonly FieldPlan[]):
     const nonNull = toCount(get('n'));
     let patternCounts: Partial<Record<PatternShape, number>> | null = null;
     if (plan.text) {
-      patternCounts = Object.fromEntries(PATTERN_SHAPES.map((shape) => [shape, toCount(get(`p_${shape}`))]));
+      patternCounts = Object.fromEntries(plan.shapes.map((shape) => [shape, toCount(get(`p_${shape}`))]));
     }
     return {
       nonNull,
@@ -142,7 +167,7 @@ export function readPostgresqlProfileRow(row: Row, plans: readonly FieldPlan[]):
       minLength: toNumber(get('minlen')),
       maxLength: toNumber(get('maxlen')),
       meanLength: toNumber(get('meanlen')),
-      futureCount: plan.temporal ? toCount(get('future')) : null,
+      hasFuture: plan.temporal ? get('future') === true : null,
       patternCounts,
     };
   });
@@ -193,15 +218,21 @@ export async function profilePostgresql(session: PostgresqlSession, input: Profi
   const { run } = session;
   run.report('catalog', 0, 3, `looking up '${settings.container}'`);
   const container = await describePostgresqlContainer(session, settings.container);
-  const plans = planFields(container.fields);
+  let plans = planFields(container.fields);
   const sampling = samplingOf(settings);
+  let statements = 0;
 
+  const probe = buildPostgresqlShapeProbeStatement(container, plans, sampling);
+  if (probe) {
+    plans = narrowShapes(plans, await session.query<Row>(probe.text, probe.values));
+    statements += 1;
+  }
   run.report('aggregate', 1, 3, `profiling ${container.id} in one aggregate pass`);
   const statement = buildPostgresqlProfileStatement(container, plans, sampling);
   const [row] = await session.query<Row>(statement.text, statement.values);
   const { rowCount, raw } = readPostgresqlProfileRow(row ?? {}, plans);
   const fields = plans.map((plan, i) => assembleFieldProfile(plan, rowCount, raw[i] as RawAggregates));
-  let statements = 1;
+  statements += 1;
 
   const candidates = new Set(expectedValuesCandidates(fields, settings.inferenceLevel));
   let expected = new Map<string, string[]>();

@@ -1,10 +1,12 @@
 import { planScan } from '../operations/inputs';
-import { planFields } from '../operations/profile-plan';
+import { PATTERNS, SHAPE_PROBE_ROWS } from '../operations/patterns';
+import { narrowShapes, planFields } from '../operations/profile-plan';
 import { buildSampleStatement, buildScanCountStatement, buildUniqueCountStatement } from '../operations/scan-sql';
 import { aContainer, aField } from '../operations/testing/catalog-factory';
 import {
   buildPostgresqlExpectedValuesStatement,
   buildPostgresqlProfileStatement,
+  buildPostgresqlShapeProbeStatement,
   postgresqlSource,
   readExpectedValues,
   readPostgresqlProfileRow,
@@ -30,11 +32,19 @@ describe(buildPostgresqlProfileStatement.name, () => {
     expect(sut.text).toContain('count(DISTINCT src."amount") AS f1_d');
     expect(sut.text).toContain('percentile_cont(ARRAY[0.25, 0.5, 0.75]::float8[]) WITHIN GROUP (ORDER BY src."amount"::float8) AS f1_q');
     expect(sut.text).toContain('percentile_disc(ARRAY[0.25, 0.5, 0.75]::float8[]) WITHIN GROUP (ORDER BY src."at")::text[] AS f2_q');
-    expect(sut.text).toContain('count(*) FILTER (WHERE src."at" > now()) AS f2_future');
+    expect(sut.text).toContain('max(src."at") > now() AS f2_future');
     expect(sut.text).toContain('avg(char_length(src."name"::text))::float8 AS f3_meanlen');
     // Shape patterns are parameters, each sent once.
     expect(sut.text).toContain('count(*) FILTER (WHERE src."name"::text ~ $1) AS f3_p_integer');
     expect(sut.values).toHaveLength(7);
+  });
+
+  it('counts only the shapes the probe left possible', () => {
+    const plans = narrowShapes(planFields(orders.fields), [{ v3: 'a@b.co' }]);
+    const sut = buildPostgresqlProfileStatement(orders, plans, whole);
+    expect(sut.text).toContain('count(*) FILTER (WHERE src."name"::text ~ $1) AS f3_p_email');
+    expect(sut.text).not.toContain('f3_p_integer');
+    expect(sut.values).toEqual([PATTERNS.email]);
   });
 
   it('reads uuid extremes through text and booleans through bool_and / bool_or', () => {
@@ -44,6 +54,22 @@ describe(buildPostgresqlProfileStatement.name, () => {
     expect(sut.text).toContain('bool_and(src."b")::text AS f1_min');
     expect(sut.text).toContain('count(DISTINCT src."j"::text) AS f2_d');
     expect(sut.text).not.toContain('f2_min');
+  });
+});
+
+describe(buildPostgresqlShapeProbeStatement.name, () => {
+  it('reads the first rows of the text fields from the same source as the aggregate pass', () => {
+    const sut = buildPostgresqlShapeProbeStatement(orders, planFields(orders.fields), { fraction: 0.5, limit: null, seed: 3 });
+    expect(sut?.text).toBe(
+      'SELECT src."name"::text AS v3 FROM (SELECT * FROM "shop"."or""ders" TABLESAMPLE BERNOULLI ($1) REPEATABLE ($2)) AS src LIMIT $3',
+    );
+    expect(sut?.values).toEqual([50, 3, SHAPE_PROBE_ROWS]);
+  });
+
+  it('is not run without text fields, nor over a random() sample of a view', () => {
+    expect(buildPostgresqlShapeProbeStatement(orders, planFields([id, amount]), whole)).toBeUndefined();
+    expect(buildPostgresqlShapeProbeStatement({ ...orders, kind: 'view' }, planFields(orders.fields), { ...whole, fraction: 0.5 })).toBeUndefined();
+    expect(buildPostgresqlShapeProbeStatement({ ...orders, kind: 'view' }, planFields(orders.fields), whole)).toBeDefined();
   });
 });
 

@@ -53,7 +53,7 @@ export function aProfile(overrides: Partial<FieldProfile> & Pick<FieldProfile, '
     minLength: null,
     maxLength: null,
     meanLength: null,
-    futureCount: null,
+    hasFuture: null,
     patternCounts: null,
     ...overrides,
   };

@@ -80,3 +80,21 @@ export function textReference(values: readonly string[]): TextReference {
     ) as Record<PatternShape, number>,
   };
 }
+
+/**
+ * Where a profile's shape counts disagree with the reference: a counted shape
+ * must have the reference's count; a shape left out must have a
+ * counterexample (the probe may only rule out what does not hold for every
+ * value). Empty when they agree.
+ */
+export function shapeCountDisagreements(
+  counted: Readonly<Partial<Record<PatternShape, number>>> | null,
+  reference: Readonly<Record<PatternShape, number>>,
+  nonNull: number,
+): string[] {
+  return PATTERN_SHAPES.flatMap((shape) => {
+    const count = counted?.[shape];
+    if (count === undefined) return reference[shape] < nonNull ? [] : [`${shape}: every value has it, but it was not counted`];
+    return count === reference[shape] ? [] : [`${shape}: counted ${count}, reference ${reference[shape]}`];
+  });
+}
