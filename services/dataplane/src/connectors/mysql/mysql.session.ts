@@ -6,8 +6,8 @@ import { operationFailure } from '../operations/failures';
 import { withRun, type OperationRun, type RunOptions } from '../operations/run';
 import { connectTcp, Endpoint, errnoOf, errorCodeOf, errorMessageOf, resolveHost, secretValuesOf } from '../probe';
 import { parseMysqlTarget, type MysqlConfig } from './mysql.config';
-import { closeQuietly, inspectGreeting, limitStatementTime, logIn } from './mysql.connector';
 import { classifyMysqlError, MysqlErrno } from './mysql.errors';
+import { closeQuietly, inspectGreeting, limitStatementTime, logIn } from './mysql.transport';
 
 /** What the server is, for SQL that differs between MySQL and MariaDB. */
 export interface MysqlServer {

@@ -4,22 +4,15 @@ import { dataplane } from '@plumbline/proto';
 import { type Connector, type ConnectorTarget, type RunOptions, type TestOptions } from '../connector';
 import { type ProfileInput, type ProfileResult, type ScanInput, type ScanResult, type SyncResult } from '../operations/types';
 import {
-  decideTls,
-  describeTlsSession,
   Endpoint,
-  networkError,
-  notApplicable,
   passed,
   prepareTest,
   reachEndpoint,
   skipScopeSteps,
   runSteps,
-  SocketClosedError,
   SQL_TEST_PLAN,
   StepError,
   timeoutError,
-  upgradeToTls,
-  type StepContext,
   type StepOutcome,
 } from '../probe';
 import { parsePostgresqlTarget, type PostgresqlConfig } from './postgresql.config';
@@ -29,41 +22,15 @@ import {
   type PostgresqlErrorContext,
 } from './postgresql.errors';
 import { profilePostgresql } from './postgresql.profile';
-import { requestSsl } from './postgresql.protocol';
 import { scanPostgresql } from './postgresql.scan';
 import { withPostgresqlSession } from './postgresql.session';
 import { syncPostgresql } from './postgresql.sync';
+import { alreadyConnected, closeQuietly, negotiateTls } from './postgresql.transport';
 
 const { StepName, TestErrorCode } = dataplane;
 
 /** Shown in pg_stat_activity while the check runs. */
 const APPLICATION_NAME = 'plumbline-connection-test';
-/** How long closing a client may delay the verdict. */
-const CLOSE_GRACE_MS = 1_000;
-
-export interface TlsOutcome {
-  /** The server's answer to SSLRequest; undefined when not asked (ssl_mode disable). */
-  readonly offered: boolean | undefined;
-  readonly useTls: boolean;
-  /** The connection the login continues on: the TCP probe itself, or TLS over it. */
-  readonly socket: Socket;
-}
-
-/**
- * pg always calls `stream.connect()`. The socket handed over is already
- * connected (and maybe already TLS), so connecting only needs its event; it
- * was left paused by the TLS negotiation, so it flows again once pg listens.
- */
-export function alreadyConnected(socket: Socket): Socket {
-  socket.connect = (() => {
-    process.nextTick(() => {
-      socket.emit('connect');
-      socket.resume();
-    });
-    return socket;
-  }) as Socket['connect'];
-  return socket;
-}
 
 /**
  * PostgreSQL connectivity check: DNS, TCP, TLS negotiation (SSLRequest, then a
@@ -207,60 +174,6 @@ export class PostgresqlConnector implements Connector {
   }
 }
 
-export async function negotiateTls(
-  probe: Socket,
-  config: PostgresqlConfig,
-  endpoint: Endpoint,
-  context: StepContext,
-): Promise<StepOutcome<TlsOutcome>> {
-  if (config.tls.mode === 'disable') {
-    return notApplicable<TlsOutcome>('ssl_mode is disable; TLS not attempted', {
-      offered: undefined,
-      useTls: false,
-      socket: probe,
-    });
-  }
-  let answer;
-  try {
-    answer = await requestSsl(probe, context.signal);
-  } catch (error) {
-    if (error instanceof SocketClosedError) {
-      throw new StepError(
-        TestErrorCode.TLS_FAILED,
-        `${endpoint.described} closed the connection when asked for TLS`,
-        `check that port ${config.port} serves PostgreSQL`,
-      );
-    }
-    throw networkError(endpoint, error, 'negotiating TLS') ?? error;
-  }
-  switch (answer.kind) {
-    case 'unexpected':
-      throw new StepError(
-        TestErrorCode.TLS_FAILED,
-        `${endpoint.described} gave an answer to the TLS request that is not PostgreSQL's (first byte 0x${answer.firstByte.toString(16)})`,
-        `check that port ${config.port} serves PostgreSQL (7.0 or later)`,
-      );
-    case 'data-after-accept':
-      throw new StepError(
-        TestErrorCode.TLS_FAILED,
-        `${endpoint.described} sent unexpected data after accepting TLS`,
-        'something between the dataplane and the server tampers with the connection; do not connect until it is explained',
-      );
-    case 'refused': {
-      const decision = decideTls(config.tls, false, endpoint);
-      return { ...decision, value: { offered: false, useTls: decision.value, socket: probe } satisfies TlsOutcome };
-    }
-    case 'accepted': {
-      const secure = await upgradeToTls(probe, config.tls, endpoint, context);
-      return passed<TlsOutcome>(describeTlsSession(secure, config.tls, endpoint), undefined, {
-        offered: true,
-        useTls: true,
-        socket: secure,
-      });
-    }
-  }
-}
-
 /** What one catalog round trip tells about the scope and the role's rights in it. */
 interface ScopeFacts {
   database: string;
@@ -357,14 +270,4 @@ async function checkPrivileges(client: Client, config: PostgresqlConfig, endpoin
     );
   }
   return passed(`${username} can read the catalog of '${schema}' and SELECT from ${relation} (${coverage})`);
-}
-
-export async function closeQuietly(client: Client | undefined): Promise<void> {
-  if (!client) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    client.end().catch(() => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
 }

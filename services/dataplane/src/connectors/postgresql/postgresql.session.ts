@@ -6,8 +6,8 @@ import { operationFailure } from '../operations/failures';
 import { withRun, type OperationRun, type RunOptions } from '../operations/run';
 import { connectTcp, Endpoint, errorCodeOf, errorMessageOf, resolveHost, secretValuesOf } from '../probe';
 import { parsePostgresqlTarget, type PostgresqlConfig } from './postgresql.config';
-import { alreadyConnected, closeQuietly, negotiateTls } from './postgresql.connector';
 import { classifyPostgresqlLoginError } from './postgresql.errors';
+import { alreadyConnected, closeQuietly, negotiateTls } from './postgresql.transport';
 
 /** Shown in pg_stat_activity while an operation runs. */
 const APPLICATION_NAME = 'plumbline-operation';
@@ -78,8 +78,9 @@ export async function withPostgresqlSession<T>(
         statement_timeout: run.remainingMs(),
         lock_timeout: run.remainingMs(),
         application_name: APPLICATION_NAME,
-        // Sync, Profile and Scan only read.
-        options: '-c default_transaction_read_only=on',
+        // Sync, Profile and Scan only read. Every scan of a table starts at its first block, so the
+        // statements of one profile with a record limit read the same first rows.
+        options: '-c default_transaction_read_only=on -c synchronize_seqscans=off',
         keepAlive: false,
       });
       client.on('error', () => undefined);
