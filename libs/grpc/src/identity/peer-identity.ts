@@ -35,6 +35,21 @@ export function resolvePeerIdentity(auth: PeerAuthContext | null | undefined): P
   if (!raw || raw.length === 0) {
     return { kind: 'unauthenticated' };
   }
+  // Parsing a certificate costs more than a whole small call; peers reuse a few certificates.
+  const key = raw.toString('base64');
+  const known = parsed.get(key);
+  if (known) return known;
+  const result = identityOf(raw);
+  if (parsed.size >= PARSED_CERTIFICATES_KEPT) parsed.clear();
+  parsed.set(key, result);
+  return result;
+}
+
+/** Identities of the certificates seen lately, by their DER bytes: the result depends on nothing else. */
+const parsed = new Map<string, PeerIdentityResult>();
+const PARSED_CERTIFICATES_KEPT = 256;
+
+function identityOf(raw: Buffer): PeerIdentityResult {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(raw);
