@@ -1,7 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
+import { Queue, Worker } from 'bullmq';
+import { redisOptionsFromUrl } from '@plumbline/common';
 import { controlplane } from '@plumbline/proto';
 import {
   createPostgresDatabase,
+  postgresAdmin,
+  serviceUrl,
   startBlackhole,
   startPlumblineStack,
   startScratchRedis,
@@ -167,5 +171,88 @@ describe('Redis and the controlplane restarted while operations are queued', () 
       expect(done.status).toBe(OperationStatus.SUCCESS);
       expect(done.attempt).toBe(1);
     }
+  });
+});
+
+describe('operations whose job failed or was lost', () => {
+  let database: TestDatabase;
+  let source: PostgresSource;
+  let stack: PlumblineStack;
+  let queue: Queue;
+  let api: ControlplaneClients;
+  let datastoreId: string;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase('plb_ops_lost');
+    source = await createLocalPostgresSource();
+    stack = await startPlumblineStack({
+      databaseUrl: database.url,
+      controlplaneEnv: { PLUMBLINE_REQUEUE_INTERVAL_MS: '300', PLUMBLINE_STALE_RUNNING_MS: '1000' },
+      // No worker: each test decides who takes the job.
+      dataplaneEnv: { PLUMBLINE_WORKER_ENABLED: 'false' },
+    });
+    queue = new Queue(stack.queueName, { connection: redisOptionsFromUrl(await serviceUrl('redis')) });
+    api = stack.clients();
+    const { datastore } = await api.datastores.createDatastore({
+      name: 'lost-sales',
+      connection: {
+        case: 'newConnection',
+        value: {
+          name: 'lost-sales',
+          connector: 'postgresql',
+          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
+        },
+      },
+      scope: { database: source.database, schema: 'sales' },
+    });
+    datastoreId = datastore!.id;
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    await stack?.stop();
+    await source?.drop();
+    await database?.drop();
+  });
+
+  it('ends an operation whose job failed on every attempt as WORKER_FAILED, instead of leaving it queued', async () => {
+    const { operation } = await api.operations.enqueueOperation({ datastoreId, type: OperationType.TEST_CONNECTION });
+    // A worker whose every attempt throws, as one does while the broker cannot be reached.
+    const failing = new Worker(
+      stack.queueName,
+      async () => {
+        throw new Error('the broker cannot be reached');
+      },
+      { connection: { ...redisOptionsFromUrl(await serviceUrl('redis')), maxRetriesPerRequest: null } },
+    );
+    try {
+      const done = await waitFor(api, operation!.id, finished);
+      expect(done.status).toBe(OperationStatus.FAILURE);
+      expect(done.error?.code).toBe('WORKER_FAILED');
+      expect(await queue.getJobState(operation!.id)).toBe('failed');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('offers a RUNNING operation whose job Redis lost to the queue again; the next attempt finishes it', async () => {
+    const { operation } = await api.operations.enqueueOperation({ datastoreId, type: OperationType.TEST_CONNECTION });
+    const id = operation!.id;
+    // What a worker that took the job and died, with a Redis that then lost its data, leaves behind.
+    await queue.remove(id);
+    await postgresAdmin(
+      (client) =>
+        client.query(
+          `UPDATE operation SET status = 'running', attempt = 1, started_at = now(), updated_at = now() - interval '1 minute' WHERE id = $1`,
+          [id],
+        ),
+      database.name,
+    );
+    expect(await queue.getJobState(id)).toBe('unknown');
+
+    await stack.addDataplane({ PLUMBLINE_WORKER_ENABLED: 'true' });
+    const done = await waitFor(api, id, finished);
+    expect(done.status).toBe(OperationStatus.SUCCESS);
+    expect(done.attempt).toBe(2);
   });
 });

@@ -1,4 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
+import { Queue } from 'bullmq';
+import { redisOptionsFromUrl } from '@plumbline/common';
 import { controlplane } from '@plumbline/proto';
 import {
   createPostgresDatabase,
@@ -130,6 +132,19 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
     );
     expect(detail?.field).toBe('type');
     expect((await api.operations.listOperations({ datastoreId })).operations).toHaveLength(before);
+  });
+
+  it('refuses an operation on a datastore that does not exist, or on an id that is not one, naming datastore_id', async () => {
+    const missing = await expectGrpcError(
+      api.operations.enqueueOperation({ datastoreId: '00000000-0000-4000-8000-000000000000', type: OperationType.SYNC }),
+      grpc.status.NOT_FOUND,
+    );
+    expect(missing.detail).toMatchObject({ reason: 'DATASTORE_NOT_FOUND', field: 'datastore_id' });
+    const malformed = await expectGrpcError(
+      api.operations.enqueueOperation({ datastoreId: 'not-a-uuid', type: OperationType.SYNC }),
+      grpc.status.INVALID_ARGUMENT,
+    );
+    expect(malformed.detail?.field).toBe('datastore_id');
   });
 
   it('syncs the catalog, and a re-sync records what was added, removed or changed', async () => {
@@ -265,11 +280,23 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
   });
 
   it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {
-    const { text, jobPayloads } = await queueContents(stack.queueName);
-    expect(jobPayloads.length).toBeGreaterThan(0); // the haystack is real
-    for (const payload of jobPayloads) expect(Object.keys(JSON.parse(payload) as object)).toEqual(['operationId']);
-    expect(text).not.toContain(source.password);
-    expect(stack.output().join('\n')).not.toContain(source.password);
+    // A finished job is removed at once: hold the workers off so a waiting job is in the haystack too.
+    const queue = new Queue(stack.queueName, { connection: redisOptionsFromUrl(await serviceUrl('redis')) });
+    try {
+      await queue.pause();
+      const { operation } = await api.operations.enqueueOperation({ datastoreId, type: OperationType.SYNC });
+      const waiting = await queueContents(stack.queueName);
+      await queue.resume();
+      expect((await watchToEnd(api, operation!.id)).at(-1)?.status).toBe(OperationStatus.SUCCESS);
+      const after = await queueContents(stack.queueName);
+
+      expect(waiting.jobPayloads).toEqual([JSON.stringify({ operationId: operation!.id })]); // the haystack is real
+      for (const { text } of [waiting, after]) expect(text).not.toContain(source.password);
+      expect(after.text).toContain(operation!.id); // the finished job's events
+      expect(stack.output().join('\n')).not.toContain(source.password);
+    } finally {
+      await queue.close();
+    }
   });
 });
 

@@ -19,6 +19,12 @@ const ConfigSchema = z.object({
    * job id is the operation id), so a Redis that lost its data loses no work.
    */
   PLUMBLINE_REQUEUE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
+  /**
+   * A RUNNING operation not updated for this long has its job looked up in
+   * Redis by the same pass: a lost job is offered again (the next attempt
+   * fences off the old one), a job that failed every attempt ends the operation.
+   */
+  PLUMBLINE_STALE_RUNNING_MS: z.coerce.number().int().min(500).max(86_400_000).default(120_000),
   /** Apply pending migrations at start-up. */
   PLUMBLINE_MIGRATIONS_RUN: z
     .enum(['true', 'false'])

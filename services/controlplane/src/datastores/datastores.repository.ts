@@ -1,10 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { SecretsManagerEntity } from '../secrets-managers/secrets-manager.entity';
 import { DatastoreEntity } from './datastore.entity';
 import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
+
+/** A datastore with what it takes to reach its data source. */
+export interface DatastoreWithConnection {
+  datastore: DatastoreEntity;
+  connection: ConnectionEntity;
+  secretsManager: SecretsManagerEntity | null;
+}
+
+/** Datastores `d` joined to their connection `c` and its secrets manager `s`; read with {@link splitWithConnection}. */
+export function selectWithConnection(manager: EntityManager): SelectQueryBuilder<DatastoreEntity> {
+  return manager
+    .createQueryBuilder(DatastoreEntity, 'd')
+    .innerJoinAndMapOne('d.connection', ConnectionEntity, 'c', 'c.id = d.connection_id')
+    .leftJoinAndMapOne('d.secretsManager', SecretsManagerEntity, 's', 's.id = c.secrets_manager_id');
+}
+
+export function splitWithConnection(joined: DatastoreEntity): DatastoreWithConnection {
+  const { connection, secretsManager, ...rest } = joined as DatastoreEntity & {
+    connection: ConnectionEntity;
+    secretsManager?: SecretsManagerEntity;
+  };
+  return { datastore: Object.assign(new DatastoreEntity(), rest), connection, secretsManager: secretsManager ?? null };
+}
 
 @Injectable()
 export class DatastoresRepository {
@@ -22,23 +45,9 @@ export class DatastoresRepository {
    * A datastore, its connection and the connection's secrets manager (if any)
    * in one round trip: the hot path of Test Connection and of every operation.
    */
-  async findWithConnection(id: string): Promise<{
-    datastore: DatastoreEntity;
-    connection: ConnectionEntity;
-    secretsManager: SecretsManagerEntity | null;
-  } | null> {
-    const datastore = await this.manager()
-      .createQueryBuilder(DatastoreEntity, 'd')
-      .innerJoinAndMapOne('d.connection', ConnectionEntity, 'c', 'c.id = d.connection_id')
-      .leftJoinAndMapOne('d.secretsManager', SecretsManagerEntity, 's', 's.id = c.secrets_manager_id')
-      .where('d.id = :id', { id })
-      .getOne();
-    if (!datastore) return null;
-    const { connection, secretsManager, ...rest } = datastore as DatastoreEntity & {
-      connection: ConnectionEntity;
-      secretsManager?: SecretsManagerEntity;
-    };
-    return { datastore: Object.assign(new DatastoreEntity(), rest), connection, secretsManager: secretsManager ?? null };
+  async findWithConnection(id: string): Promise<DatastoreWithConnection | null> {
+    const datastore = await selectWithConnection(this.manager()).where('d.id = :id', { id }).getOne();
+    return datastore ? splitWithConnection(datastore) : null;
   }
 
   list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {

@@ -9,7 +9,7 @@ import { isUuid } from '../database/ids';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DatastoreEntity } from './datastore.entity';
 import { DatastoreError, DatastoreErrorCode } from './datastore.errors';
-import { DatastoresRepository } from './datastores.repository';
+import { DatastoresRepository, type DatastoreWithConnection } from './datastores.repository';
 
 export interface CreateDatastoreInput {
   name: string;
@@ -125,6 +125,11 @@ export class DatastoresService {
     this.assertId(id);
     const found = await this.repository.findWithConnection(id);
     if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+    return this.resolveLoaded(found);
+  }
+
+  /** As resolveTarget, for a datastore already loaded with its connection. */
+  resolveLoaded(found: DatastoreWithConnection): Promise<ResolvedTarget> {
     return this.connections.resolve(found.connection, found.datastore.scope, found.secretsManager ?? undefined);
   }
 

@@ -9,10 +9,10 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { DatastoresService } from '../datastores/datastores.service';
 import { OperationEntity, TERMINAL_STATUSES, type OperationStatusName } from '../operations/operation.entity';
 import { OperationError, OperationErrorCode } from '../operations/operation.errors';
-import { OperationsRepository } from '../operations/operations.repository';
+import { OperationsRepository, type StartedAttempt } from '../operations/operations.repository';
 
 export interface StartedOperation {
-  operation: Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'>;
+  operation: StartedAttempt;
   /** Decrypted and resolved: handed to the dataplane over mTLS, never stored. */
   target: ResolvedTarget;
   /** Scan: the checks of the containers, and the last high-water mark per container. */
@@ -45,7 +45,8 @@ export class OperationBrokerService {
 
   /** A new attempt: RUNNING, attempt + 1 (the fencing token), inputs resolved. */
   async start(operationId: string): Promise<StartedOperation> {
-    const operation = (await this.operations.beginAttempt(operationId)) ?? (await this.startSlowly(operationId));
+    const begun = await this.operations.beginAttempt(operationId);
+    const operation = begun?.operation ?? (await this.startSlowly(operationId));
     let inputs: Pick<StartedOperation, 'checks' | 'highWaterMarks'> = { checks: [], highWaterMarks: {} };
     if ((operation.type === 'profile' || operation.type === 'scan') && !operation.options.containers?.length) {
       // No containers named: every one the last sync found.
@@ -62,7 +63,8 @@ export class OperationBrokerService {
       };
     }
     try {
-      return { operation, ...inputs, target: await this.datastores.resolveTarget(operation.datastoreId) };
+      const target = begun ? await this.datastores.resolveLoaded(begun) : await this.datastores.resolveTarget(operation.datastoreId);
+      return { operation, ...inputs, target };
     } catch (error) {
       // Credentials that cannot be resolved now will not resolve on a retry either. Our
       // typed errors carry vetted messages; anything else is reported by class only.

@@ -25,10 +25,22 @@ export class OperationQueue implements OnApplicationShutdown {
         jobId: operationId,
         attempts: 3,
         backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        // PostgreSQL keeps the record of every operation; a finished job has nothing left to say.
+        removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     );
+  }
+
+  /**
+   * Where the operation's job is: `missing` (never added, or lost with Redis's
+   * data), `failed` (every attempt failed), or `pending` (waiting, delayed or
+   * running; a completed job is removed at once).
+   */
+  async jobState(operationId: string): Promise<'missing' | 'failed' | 'pending'> {
+    const state = await this.queue.getJobState(operationId);
+    if (state === 'unknown') return 'missing';
+    return state === 'failed' ? 'failed' : 'pending';
   }
 
   /** Removes a job that no worker took yet; false when it is already running or gone. */

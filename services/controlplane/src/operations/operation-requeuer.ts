@@ -7,10 +7,15 @@ import { OperationsRepository } from './operations.repository';
 
 /**
  * PostgreSQL, not Redis, is the record of what must run. At start-up and then
- * periodically, every QUEUED operation is offered to the queue again; adding a
- * job whose id exists is a no-op, so this only brings back jobs that Redis
- * lost (a restart without persistence, a failover).
+ * periodically, each operation that should have a job is looked up in the
+ * queue: a QUEUED operation, or a RUNNING one that has not been updated for
+ * PLUMBLINE_STALE_RUNNING_MS. A missing job (Redis restarted without
+ * persistence, a failover) is added again; a job that failed on every
+ * attempt ends its operation as WORKER_FAILED instead of leaving it
+ * unfinished for ever.
  */
+const WORKER_FAILED_MESSAGE = 'its job failed on every attempt without finishing it; the dataplane logs say why';
+
 @Injectable()
 export class OperationRequeuer implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
@@ -34,11 +39,21 @@ export class OperationRequeuer implements OnApplicationBootstrap, OnApplicationS
     tick();
   }
 
-  async requeue(): Promise<number> {
-    const ids = await this.operations.queuedIds();
-    for (const id of ids) await this.queue.enqueue(id);
-    if (ids.length > 0) this.logger.debug({ count: ids.length }, 'queued operations offered to the queue');
-    return ids.length;
+  async requeue(): Promise<{ offered: number; failed: number }> {
+    const ids = await this.operations.unfinishedIds(new Date(Date.now() - this.config.PLUMBLINE_STALE_RUNNING_MS));
+    const outcome = { offered: 0, failed: 0 };
+    for (const id of ids) {
+      const state = await this.queue.jobState(id);
+      if (state === 'missing') {
+        await this.queue.enqueue(id);
+        outcome.offered += 1;
+      } else if (state === 'failed' && (await this.operations.failUnfinished(id, 'WORKER_FAILED', WORKER_FAILED_MESSAGE))) {
+        outcome.failed += 1;
+      }
+    }
+    if (outcome.offered > 0) this.logger.info({ count: outcome.offered }, 'operations whose job was missing offered to the queue again');
+    if (outcome.failed > 0) this.logger.warn({ count: outcome.failed }, 'operations whose job failed on every attempt ended as WORKER_FAILED');
+    return outcome;
   }
 
   onApplicationShutdown(): void {

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { UnitOfWork } from '../database/unit-of-work';
+import { PG_FOREIGN_KEY_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
+import { selectWithConnection, splitWithConnection, type DatastoreWithConnection } from '../datastores/datastores.repository';
 import { OperationEntity, type OperationStatusName, type OperationTypeName } from './operation.entity';
+
+/** What a new attempt needs of its operation. */
+export type StartedAttempt = Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'>;
 
 export interface OperationFilter {
   datastoreId?: string;
@@ -43,40 +47,80 @@ export class OperationsRepository {
     });
   }
 
-  /** Every operation waiting for a worker (not yet leased, not aborted). */
-  async queuedIds(): Promise<string[]> {
-    const rows = await this.manager().find(OperationEntity, {
-      select: { id: true },
-      where: { status: 'queued', abortRequested: false },
-      order: { createdAt: 'ASC' },
-    });
+  /**
+   * What should have a job in the queue: every QUEUED operation (not aborted),
+   * and every RUNNING one not updated since `staleBefore`, oldest first.
+   */
+  async unfinishedIds(staleBefore: Date): Promise<string[]> {
+    const rows = await this.manager().query<{ id: string }[]>(
+      `SELECT id FROM operation
+        WHERE (status = 'queued' AND NOT abort_requested) OR (status = 'running' AND updated_at < $1)
+        ORDER BY created_at`,
+      [staleBefore],
+    );
     return rows.map((row) => row.id);
   }
 
-  async insert(entity: OperationEntity): Promise<OperationEntity> {
-    const result = await this.manager().insert(OperationEntity, entity);
-    // RETURNING brings back what the database filled in (timestamps): no second read.
-    return Object.assign(entity, result.generatedMaps[0]);
+  /** Ends an operation that no worker will end; false when it already ended. */
+  async failUnfinished(id: string, errorCode: string, errorMessage: string): Promise<boolean> {
+    const rows = returnedRows(
+      await this.manager().query(
+        `UPDATE operation
+            SET status = 'failure', error_code = $2, error_message = $3, finished_at = now(), updated_at = now()
+          WHERE id = $1 AND status IN ('queued', 'running')
+          RETURNING id`,
+        [id, errorCode, errorMessage],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Inserts a queued operation in one round trip; null when its datastore does
+   * not exist (the foreign key answers that, so no read comes first). RETURNING
+   * brings back what the database filled in.
+   */
+  async insertQueued(entity: OperationEntity): Promise<OperationEntity | null> {
+    try {
+      const [row] = await this.manager().query<{ created_at: Date; updated_at: Date }[]>(
+        `INSERT INTO operation (id, datastore_id, type, status, options)
+         VALUES ($1, $2, $3, 'queued', $4)
+         RETURNING created_at, updated_at`,
+        [entity.id, entity.datastoreId, entity.type, JSON.stringify(entity.options)],
+      );
+      return Object.assign(entity, { createdAt: row?.created_at, updatedAt: row?.updated_at });
+    } catch (error) {
+      if (pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION) return null;
+      throw error;
+    }
   }
 
   /**
    * The hot path of a lease, in one round trip: a new attempt for an operation
-   * that may still run. Null when it may not (gone, ended, aborted): the caller
-   * then finds out why.
+   * that may still run, with its datastore, connection and secrets manager
+   * (the UPDATE is a CTE the join reads). Null when it may not run (gone,
+   * ended, aborted): the caller then finds out why.
    */
-  async beginAttempt(id: string): Promise<Pick<OperationEntity, 'id' | 'datastoreId' | 'type' | 'attempt' | 'options'> | null> {
-    const rows = returnedRows<{ id: string; datastore_id: string; type: OperationEntity['type']; attempt: number; options: OperationEntity['options'] }>(
-      await this.manager().query(
+  async beginAttempt(id: string): Promise<(DatastoreWithConnection & { operation: StartedAttempt }) | null> {
+    const { entities, raw } = await selectWithConnection(this.manager())
+      .addCommonTableExpression(
         `UPDATE operation
             SET attempt = attempt + 1, status = 'running', started_at = COALESCE(started_at, now()),
                 progress_done = 0, progress_total = 0, progress_message = '', updated_at = now()
-          WHERE id = $1 AND status IN ('queued', 'running') AND NOT abort_requested
+          WHERE id = :operationId AND status IN ('queued', 'running') AND NOT abort_requested
           RETURNING id, datastore_id, type, attempt, options`,
-        [id],
-      ),
-    );
-    const row = rows[0];
-    return row ? { id: row.id, datastoreId: row.datastore_id, type: row.type, attempt: row.attempt, options: row.options } : null;
+        'started',
+      )
+      .innerJoin('started', 'o', 'o.datastore_id = d.id')
+      .addSelect(['o.id AS started_id', 'o.type AS started_type', 'o.attempt AS started_attempt', 'o.options AS started_options'])
+      .setParameters({ operationId: id })
+      .getRawAndEntities<{ started_id: string; started_type: OperationEntity['type']; started_attempt: number; started_options: OperationEntity['options'] }>();
+    const [joined] = entities;
+    const [row] = raw;
+    if (!joined || !row) return null;
+    const found = splitWithConnection(joined);
+    const operation = { id: row.started_id, datastoreId: found.datastore.id, type: row.started_type, attempt: row.started_attempt, options: row.started_options };
+    return { ...found, operation };
   }
 
   /** Ends the current attempt in one round trip; false when the token is stale or the operation already ended. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../database/ids';
-import { DatastoresService } from '../datastores/datastores.service';
+import { DatastoreError, DatastoreErrorCode } from '../datastores/datastore.errors';
 import { OperationQueue } from './operation-queue';
 import {
   OperationEntity,
@@ -21,13 +21,14 @@ export class OperationsService {
   constructor(
     private readonly repository: OperationsRepository,
     private readonly queue: OperationQueue,
-    private readonly datastores: DatastoresService,
   ) {}
 
   /** Inserts the row, then the job; if Redis refuses the job, the row goes too. */
   async enqueue(datastoreId: string, type: OperationTypeName | undefined, options: StoredOptions): Promise<OperationEntity> {
     if (!type) throw new OperationError(OperationErrorCode.INVALID_REQUEST, 'type is required', 'type');
-    await this.datastores.get(datastoreId);
+    if (!isUuid(datastoreId)) {
+      throw new DatastoreError(DatastoreErrorCode.INVALID_REQUEST, 'datastore_id must be a datastore id (a UUID)', 'datastore_id');
+    }
     const entity = Object.assign(new OperationEntity(), {
       id: randomUUID(),
       datastoreId,
@@ -45,7 +46,8 @@ export class OperationsService {
       startedAt: null,
       finishedAt: null,
     });
-    const saved = await this.repository.insert(entity);
+    const saved = await this.repository.insertQueued(entity);
+    if (!saved) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${datastoreId}' does not exist`, 'datastore_id');
     try {
       await this.queue.enqueue(saved.id);
     } catch {
