@@ -11,7 +11,7 @@ import {
   type RawAggregates,
 } from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
-import { continuousPosition, discreteOffset, interpolate, QUARTILES } from '../operations/statistics';
+import { continuousPosition, discreteOffset, interpolate, powerSumsFrom, QUARTILES } from '../operations/statistics';
 import { toCount, toNumber, toText } from '../operations/values';
 import { type CatalogContainer, type PatternShape, type ProfileInput, type ProfileResult } from '../operations/types';
 import { quoteMysqlIdentifier as quote } from './mysql.protocol';
@@ -76,8 +76,6 @@ function fieldAggregates(plan: FieldPlan, params: Params, strategy: QuantileStra
       a(`CAST(SUM(${q}) AS CHAR)`, 'sum'),
       a(`AVG(${x})`, 'mean'),
       a(`STDDEV_SAMP(${x})`, 'sd'),
-      a(`SUM(${x})`, 's1'),
-      a(`SUM(${guarded(`${x} * ${x}`)})`, 's2'),
       a(`SUM(${guarded(`${x} * ${x} * ${x}`)})`, 's3'),
       a(`SUM(${guarded(`(${x} * ${x}) * (${x} * ${x})`)})`, 's4'),
       a(`COUNT(CASE WHEN ABS(${x}) >= ${POWER_LIMIT} THEN 1 END)`, 'huge'),
@@ -163,7 +161,7 @@ export function readMysqlProfileRow(row: Row, plans: readonly FieldPlan[], strat
       stddev: toNumber(get('sd')),
       powerSums:
         plan.numeric && !huge
-          ? { n: nonNull, s1: toNumber(get('s1')) ?? 0, s2: toNumber(get('s2')) ?? 0, s3: toNumber(get('s3')) ?? 0, s4: toNumber(get('s4')) ?? 0 }
+          ? powerSumsFrom(nonNull, toNumber(get('mean')), toNumber(get('sd')), toNumber(get('s3')), toNumber(get('s4')))
           : null,
       quartiles,
       minLength: toNumber(get('minlen')),

@@ -1,4 +1,4 @@
-import { continuousPosition, discreteOffset, interpolate, momentsFromPowerSums } from './statistics';
+import { continuousPosition, discreteOffset, interpolate, momentsFromPowerSums, powerSumsFrom } from './statistics';
 import { numericReference } from './testing/reference-statistics';
 
 const powerSums = (values: number[]) => ({
@@ -33,6 +33,23 @@ describe(momentsFromPowerSums.name, () => {
     expect(momentsFromPowerSums(powerSums([1, 2, 4])).kurtosis).toBeNull();
     expect(momentsFromPowerSums(powerSums([7, 7, 7, 7]))).toEqual({ skewness: null, kurtosis: null });
     expect(momentsFromPowerSums({ n: 5, s1: 1, s2: 2, s3: 3, s4: Infinity })).toEqual({ skewness: null, kurtosis: null });
+  });
+});
+
+describe(powerSumsFrom.name, () => {
+  it('rebuilds the sums of x and x² from the mean and the sample standard deviation', () => {
+    const values = [-5, -1, 0, 2, 2, 3, 40];
+    const ref = numericReference(values);
+    const direct = powerSums(values);
+    const sut = powerSumsFrom(values.length, ref.mean, ref.stddev, direct.s3, direct.s4);
+    expect(sut.s1).toBeCloseTo(direct.s1, 10);
+    expect(sut.s2).toBeCloseTo(direct.s2, 10);
+    expect([sut.n, sut.s3, sut.s4]).toEqual([direct.n, direct.s3, direct.s4]);
+    expect(momentsFromPowerSums(sut).skewness).toBeCloseTo(ref.skewness, 10);
+  });
+
+  it('takes one value as no spread', () => {
+    expect(powerSumsFrom(1, 4, null, 64, 256)).toEqual({ n: 1, s1: 4, s2: 16, s3: 64, s4: 256 });
   });
 });
 

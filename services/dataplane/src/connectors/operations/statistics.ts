@@ -7,6 +7,17 @@ export interface PowerSums {
   readonly s4: number;
 }
 
+/**
+ * Power sums from what the aggregate pass already has: Σx = n·mean and
+ * Σx² = (n−1)·sd² + n·mean² come from the database's own (numerically
+ * careful) mean and sample standard deviation, so the pass sums only x³ and x⁴.
+ */
+export function powerSumsFrom(n: number, mean: number | null, sd: number | null, s3: number | null, s4: number | null): PowerSums {
+  const m = mean ?? 0;
+  const spread = n > 1 && sd !== null ? (n - 1) * sd * sd : 0;
+  return { n, s1: n * m, s2: spread + n * m * m, s3: s3 ?? 0, s4: s4 ?? 0 };
+}
+
 export interface ShapeMoments {
   readonly skewness: number | null;
   readonly kurtosis: number | null;

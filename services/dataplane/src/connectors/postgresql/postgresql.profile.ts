@@ -12,6 +12,7 @@ import {
   type RawAggregates,
 } from '../operations/profile-plan';
 import { Params, type Statement } from '../operations/sql';
+import { powerSumsFrom } from '../operations/statistics';
 import { toCount, toNumber, toText } from '../operations/values';
 import { type CatalogContainer, type PatternShape, type ProfileInput, type ProfileResult } from '../operations/types';
 import { type PostgresqlSession } from './postgresql.session';
@@ -78,8 +79,6 @@ function fieldAggregates(plan: FieldPlan, params: Params): string[] {
       a(`sum(${q})::text`, 'sum'),
       a(`avg(${q})::float8`, 'mean'),
       a(`stddev_samp(${q})::float8`, 'sd'),
-      a(`sum(${x})`, 's1'),
-      a(`sum(${guarded(`${x} * ${x}`)})`, 's2'),
       a(`sum(${guarded(`${x} * ${x} * ${x}`)})`, 's3'),
       a(`sum(${guarded(`(${x} * ${x}) * (${x} * ${x})`)})`, 's4'),
       a(`percentile_cont(${QUARTILES_ARRAY}) WITHIN GROUP (ORDER BY ${x})`, 'q'),
@@ -160,9 +159,7 @@ export function readPostgresqlProfileRow(row: Row, plans: readonly FieldPlan[]):
       sum: toText(get('sum')),
       mean: toNumber(get('mean')),
       stddev: toNumber(get('sd')),
-      powerSums: plan.numeric
-        ? { n: nonNull, s1: toNumber(get('s1')) ?? 0, s2: toNumber(get('s2')) ?? 0, s3: toNumber(get('s3')) ?? 0, s4: toNumber(get('s4')) ?? 0 }
-        : null,
+      powerSums: plan.numeric ? powerSumsFrom(nonNull, toNumber(get('mean')), toNumber(get('sd')), toNumber(get('s3')), toNumber(get('s4'))) : null,
       quartiles,
       minLength: toNumber(get('minlen')),
       maxLength: toNumber(get('maxlen')),
