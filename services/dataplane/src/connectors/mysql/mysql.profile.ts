@@ -151,18 +151,17 @@ export function readMysqlProfileRow(row: Row, plans: readonly FieldPlan[], strat
       quartiles = [read(0), read(1), read(2)];
     }
     const huge = toCount(get('huge')) > 0;
+    const mean = toNumber(get('mean'));
+    const stddev = toNumber(get('sd'));
     return {
       nonNull,
       distinct: toCount(get('d')),
       min: toText(get('min')),
       max: toText(get('max')),
       sum: toText(get('sum')),
-      mean: toNumber(get('mean')),
-      stddev: toNumber(get('sd')),
-      powerSums:
-        plan.numeric && !huge
-          ? powerSumsFrom(nonNull, toNumber(get('mean')), toNumber(get('sd')), toNumber(get('s3')), toNumber(get('s4')))
-          : null,
+      mean,
+      stddev,
+      powerSums: plan.numeric && !huge ? powerSumsFrom(nonNull, mean, stddev, toNumber(get('s3')), toNumber(get('s4'))) : null,
       quartiles,
       minLength: toNumber(get('minlen')),
       maxLength: toNumber(get('maxlen')),

@@ -147,6 +147,8 @@ export function readPostgresqlProfileRow(row: Row, plans: readonly FieldPlan[]):
       quartiles = [q1 ?? null, q2 ?? null, q3 ?? null];
     }
     const nonNull = toCount(get('n'));
+    const mean = toNumber(get('mean'));
+    const stddev = toNumber(get('sd'));
     let patternCounts: Partial<Record<PatternShape, number>> | null = null;
     if (plan.text) {
       patternCounts = Object.fromEntries(plan.shapes.map((shape) => [shape, toCount(get(`p_${shape}`))]));
@@ -157,9 +159,9 @@ export function readPostgresqlProfileRow(row: Row, plans: readonly FieldPlan[]):
       min: toText(get('min')),
       max: toText(get('max')),
       sum: toText(get('sum')),
-      mean: toNumber(get('mean')),
-      stddev: toNumber(get('sd')),
-      powerSums: plan.numeric ? powerSumsFrom(nonNull, toNumber(get('mean')), toNumber(get('sd')), toNumber(get('s3')), toNumber(get('s4'))) : null,
+      mean,
+      stddev,
+      powerSums: plan.numeric ? powerSumsFrom(nonNull, mean, stddev, toNumber(get('s3')), toNumber(get('s4'))) : null,
       quartiles,
       minLength: toNumber(get('minlen')),
       maxLength: toNumber(get('maxlen')),
