@@ -18,7 +18,7 @@ import {
   type VaultFake,
 } from '@plumbline/testing';
 import { expectGrpcError } from './support/grpc-expect';
-import { createLocalPostgresSource, type PostgresSource } from './support/source-databases';
+import { createLocalPostgresSource, salesDatastore, type PostgresSource } from './support/source-databases';
 
 jest.setTimeout(120_000);
 
@@ -193,19 +193,7 @@ describe('operations whose job failed or was lost', () => {
     });
     queue = new Queue(stack.queueName, { connection: redisOptionsFromUrl(await serviceUrl('redis')) });
     api = stack.clients();
-    const { datastore } = await api.datastores.createDatastore({
-      name: 'lost-sales',
-      connection: {
-        case: 'newConnection',
-        value: {
-          name: 'lost-sales',
-          connector: 'postgresql',
-          properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
-        },
-      },
-      scope: { database: source.database, schema: 'sales' },
-    });
-    datastoreId = datastore!.id;
+    datastoreId = await salesDatastore(api, source, 'lost-sales');
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import {
 } from '@plumbline/testing';
 import Redis from 'ioredis';
 import { expectGrpcError } from './support/grpc-expect';
-import { createLocalPostgresSource, type PostgresSource } from './support/source-databases';
+import { createLocalPostgresSource, salesDatastore, type PostgresSource } from './support/source-databases';
 
 jest.setTimeout(90_000);
 
@@ -50,23 +50,6 @@ async function queueContents(queue: string): Promise<{ text: string; jobPayloads
   } finally {
     redis.disconnect();
   }
-}
-
-/** A datastore on the source's `sales` schema, with a connection of its own. */
-async function salesDatastore(api: ControlplaneClients, source: PostgresSource, name: string): Promise<string> {
-  const { datastore } = await api.datastores.createDatastore({
-    name,
-    connection: {
-      case: 'newConnection',
-      value: {
-        name: `${name}-pg`,
-        connector: 'postgresql',
-        properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
-      },
-    },
-    scope: { database: source.database, schema: 'sales' },
-  });
-  return datastore!.id;
 }
 
 describe('queued operations: test_connection through BullMQ and the broker', () => {

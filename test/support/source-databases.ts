@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mysqlAdmin, postgresAdmin, uniqueName, type ScratchPostgres } from '@plumbline/testing';
+import { mysqlAdmin, postgresAdmin, uniqueName, type ControlplaneClients, type ScratchPostgres } from '@plumbline/testing';
 import { Client } from 'pg';
 
 /** A PostgreSQL source made for one test file: a database, two schemas with data, and a reader role. */
@@ -58,6 +58,23 @@ export async function createLocalPostgresSource(): Promise<PostgresSource> {
 }
 
 /** On a scratch cluster with SCRAM password auth, where a wrong password is refused. */
+/** A datastore on the source's `sales` schema, with a connection of its own. */
+export async function salesDatastore(api: ControlplaneClients, source: PostgresSource, name: string): Promise<string> {
+  const { datastore } = await api.datastores.createDatastore({
+    name,
+    connection: {
+      case: 'newConnection',
+      value: {
+        name: `${name}-pg`,
+        connector: 'postgresql',
+        properties: { host: source.host, port: String(source.port), username: source.user, password: source.password },
+      },
+    },
+    scope: { database: source.database, schema: 'sales' },
+  });
+  return datastore!.id;
+}
+
 export async function createScratchPostgresSource(cluster: ScratchPostgres): Promise<PostgresSource> {
   const database = uniqueName('plb_src');
   const user = uniqueName('plb_reader');

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { DatastoresModule } from '../datastores/datastores.module';
 import { OperationQueue } from './operation-queue';
 import { OperationRequeuer } from './operation-requeuer';
 import { OperationsGrpcHandler } from './operations.grpc';
@@ -7,7 +6,6 @@ import { OperationsRepository } from './operations.repository';
 import { OperationsService } from './operations.service';
 
 @Module({
-  imports: [DatastoresModule],
   providers: [OperationQueue, OperationRequeuer, OperationsRepository, OperationsService, OperationsGrpcHandler],
   exports: [OperationsRepository, OperationsGrpcHandler],
 })
