@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { resolvePeerIdentity, type PeerAuthContext } from './peer-identity';
+import { resolvePeerIdentity, type PeerAuthContext, type PeerIdentityResult } from './peer-identity';
 
 /** In an allowed-identities list: any caller with a verified Plumbline certificate. */
 export const ANY_IDENTITY = '*';
@@ -39,7 +39,33 @@ export function decideAccess(
   path: string,
   auth: PeerAuthContext | null | undefined,
 ): AccessDecision {
-  return compileRules(rules).decide(path, auth);
+  return compileRules(rules).decide(path, resolvePeerIdentity(auth));
+}
+
+/**
+ * Identities of the live HTTP/2 sessions. `getAuthContext()` describes the
+ * peer's certificate afresh on every call (three fingerprints included), which
+ * costs more than a small call itself; a session's peer cannot change, as
+ * Node's HTTP/2 disables TLS renegotiation on its sockets. A session that
+ * closes is dropped with it.
+ */
+const identityBySession = new WeakMap<object, PeerIdentityResult>();
+
+/**
+ * The caller's identity, worked out once per session. grpc-js passes the first
+ * interceptor its base call, whose `stream` is not public API: where it is
+ * missing (another grpc-js, or an interceptor before this one) every call is
+ * resolved on its own, which is slower and just as correct.
+ */
+function callerOf(call: grpc.ServerInterceptingCallInterface): PeerIdentityResult {
+  const session: unknown = (call as { stream?: { session?: unknown } }).stream?.session;
+  if (typeof session !== 'object' || session === null) return resolvePeerIdentity(call.getAuthContext());
+  let known = identityBySession.get(session);
+  if (!known) {
+    known = resolvePeerIdentity(call.getAuthContext());
+    identityBySession.set(session, known);
+  }
+  return known;
 }
 
 /**
@@ -54,7 +80,7 @@ export function identityInterceptor(rules: IdentityRules, options: IdentityInter
     if (options.insecure) {
       return new grpc.ServerInterceptingCall(call);
     }
-    const decision = compiled.decide(methodDescriptor.path, call.getAuthContext());
+    const decision = compiled.decide(methodDescriptor.path, callerOf(call));
     if (decision.allowed) {
       return new grpc.ServerInterceptingCall(call);
     }
@@ -68,7 +94,7 @@ export function identityInterceptor(rules: IdentityRules, options: IdentityInter
 }
 
 interface CompiledRules {
-  decide(path: string, auth: PeerAuthContext | null | undefined): AccessDecision;
+  decide(path: string, peer: PeerIdentityResult): AccessDecision;
 }
 
 function compileRules(rules: IdentityRules): CompiledRules {
@@ -84,10 +110,9 @@ function compileRules(rules: IdentityRules): CompiledRules {
   }
 
   return {
-    decide(path, auth) {
+    decide(path, peer) {
       const [, service = '', method = ''] = path.split('/');
       const allowed = methods.get(`${service}/${method}`) ?? services.get(service);
-      const peer = resolvePeerIdentity(auth);
       if (peer.kind === 'unauthenticated') {
         return { allowed: false, code: grpc.status.UNAUTHENTICATED, details: 'a client certificate from the Plumbline CA is required' };
       }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { createCa, ensurePkiDirectory, issueCertificate, pkiPaths } from '../../../testing/src/pki';
 import { channelCredentials, loadTlsConfig, serverCredentials, type TlsConfig } from '../tls';
@@ -108,6 +109,29 @@ describe(`${identityInterceptor.name} over mTLS`, () => {
     expect(status.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(status.details).toContain('"dataplane"');
     expect(server.handlerCalls()).toBe(before);
+  });
+
+  it('reads the peer certificate once per connection, not on every call', async () => {
+    const client = new grpc.Client(server.address, channelCredentials(tlsFor('controlplane')));
+    const echo = () =>
+      new Promise<string>((resolve, reject) =>
+        client.makeUnaryRequest(ECHO, passthrough, passthrough, Buffer.from('ping'), (error, response) =>
+          error ? reject(error) : resolve(response?.toString() ?? ''),
+        ),
+      );
+    const read = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      await expect(echo()).resolves.toBe('controlplane:ping'); // the handshake, and the session's first call
+      const handlerReads = 1; // echoHandler asks peerIdentity(call) itself, once per call
+      read.mockClear();
+
+      await expect(Promise.all([echo(), echo(), echo()])).resolves.toEqual(Array(3).fill('controlplane:ping'));
+
+      expect(read).toHaveBeenCalledTimes(3 * handlerReads);
+    } finally {
+      read.mockRestore();
+      client.close();
+    }
   });
 
   it('applies a method rule over its service rule', async () => {
