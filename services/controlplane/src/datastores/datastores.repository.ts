@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
 import { ConnectionEntity } from '../connections/connection.entity';
 import { SecretsManagerEntity } from '../secrets-managers/secrets-manager.entity';
@@ -13,20 +13,57 @@ export interface DatastoreWithConnection {
   secretsManager: SecretsManagerEntity | null;
 }
 
-/** Datastores `d` joined to their connection `c` and its secrets manager `s`; read with {@link splitWithConnection}. */
-export function selectWithConnection(manager: EntityManager): SelectQueryBuilder<DatastoreEntity> {
-  return manager
-    .createQueryBuilder(DatastoreEntity, 'd')
-    .innerJoinAndMapOne('d.connection', ConnectionEntity, 'c', 'c.id = d.connection_id')
-    .leftJoinAndMapOne('d.secretsManager', SecretsManagerEntity, 's', 's.id = c.secrets_manager_id');
+/** Entity columns as `alias."column" AS "alias_column"`, and a reader of such rows back into the entity. */
+function entityColumns<T extends object>(manager: EntityManager, entity: new () => T, alias: string) {
+  const columns = manager.connection.getMetadata(entity).columns.map((column) => ({
+    property: column.propertyName,
+    key: `${alias}_${column.databaseName}`,
+    select: `${alias}."${column.databaseName}" AS "${alias}_${column.databaseName}"`,
+  }));
+  return {
+    select: columns.map((column) => column.select).join(', '),
+    /** pg already gives these column types (uuid, text, text[], jsonb, integer, timestamptz) their JS form. */
+    read(row: Record<string, unknown>): T {
+      const entityValue = new entity();
+      for (const column of columns) (entityValue as Record<string, unknown>)[column.property] = row[column.key];
+      return entityValue;
+    },
+  };
 }
 
-export function splitWithConnection(joined: DatastoreEntity): DatastoreWithConnection {
-  const { connection, secretsManager, ...rest } = joined as DatastoreEntity & {
-    connection: ConnectionEntity;
-    secretsManager?: SecretsManagerEntity;
+/**
+ * Datastores `d` joined to their connection `c` and its secrets manager `s`, as
+ * plain SQL: the hot path of every operation and Test Connection, where
+ * TypeORM's query builder cost more CPU than the query. Built once from the
+ * entity metadata, so a new column is read without touching this.
+ */
+export interface WithConnectionSql {
+  /** The select list for all three tables. */
+  readonly columns: string;
+  /** `datastore d JOIN connection c … LEFT JOIN secrets_manager s …` */
+  readonly from: string;
+  read(row: Record<string, unknown>): DatastoreWithConnection;
+}
+
+const withConnectionSql = new WeakMap<object, WithConnectionSql>();
+
+export function datastoreWithConnectionSql(manager: EntityManager): WithConnectionSql {
+  const known = withConnectionSql.get(manager.connection);
+  if (known) return known;
+  const datastore = entityColumns(manager, DatastoreEntity, 'd');
+  const connection = entityColumns(manager, ConnectionEntity, 'c');
+  const secretsManager = entityColumns(manager, SecretsManagerEntity, 's');
+  const sql: WithConnectionSql = {
+    columns: [datastore.select, connection.select, secretsManager.select].join(', '),
+    from: 'datastore d JOIN connection c ON c.id = d.connection_id LEFT JOIN secrets_manager s ON s.id = c.secrets_manager_id',
+    read: (row) => ({
+      datastore: datastore.read(row),
+      connection: connection.read(row),
+      secretsManager: row.s_id === null || row.s_id === undefined ? null : secretsManager.read(row),
+    }),
   };
-  return { datastore: Object.assign(new DatastoreEntity(), rest), connection, secretsManager: secretsManager ?? null };
+  withConnectionSql.set(manager.connection, sql);
+  return sql;
 }
 
 @Injectable()
@@ -46,8 +83,10 @@ export class DatastoresRepository {
    * in one round trip: the hot path of Test Connection and of every operation.
    */
   async findWithConnection(id: string): Promise<DatastoreWithConnection | null> {
-    const datastore = await selectWithConnection(this.manager()).where('d.id = :id', { id }).getOne();
-    return datastore ? splitWithConnection(datastore) : null;
+    const manager = this.manager();
+    const sql = datastoreWithConnectionSql(manager);
+    const [row] = await manager.query<Record<string, unknown>[]>(`SELECT ${sql.columns} FROM ${sql.from} WHERE d.id = $1`, [id]);
+    return row ? sql.read(row) : null;
   }
 
   list(filter: { connectionId?: string }): Promise<DatastoreEntity[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { PG_FOREIGN_KEY_VIOLATION, UnitOfWork, pgErrorCode } from '../database/unit-of-work';
-import { selectWithConnection, splitWithConnection, type DatastoreWithConnection } from '../datastores/datastores.repository';
+import { datastoreWithConnectionSql, type DatastoreWithConnection } from '../datastores/datastores.repository';
 import { OperationEntity, type OperationStatusName, type OperationTypeName } from './operation.entity';
 
 /** What a new attempt needs of its operation. */
@@ -102,23 +102,30 @@ export class OperationsRepository {
    * ended, aborted): the caller then finds out why.
    */
   async beginAttempt(id: string): Promise<(DatastoreWithConnection & { operation: StartedAttempt }) | null> {
-    const { entities, raw } = await selectWithConnection(this.manager())
-      .addCommonTableExpression(
-        `UPDATE operation
-            SET attempt = attempt + 1, status = 'running', started_at = COALESCE(started_at, now()),
-                progress_done = 0, progress_total = 0, progress_message = '', updated_at = now()
-          WHERE id = :operationId AND status IN ('queued', 'running') AND NOT abort_requested
-          RETURNING id, datastore_id, type, attempt, options`,
-        'started',
-      )
-      .innerJoin('started', 'o', 'o.datastore_id = d.id')
-      .addSelect(['o.id AS started_id', 'o.type AS started_type', 'o.attempt AS started_attempt', 'o.options AS started_options'])
-      .setParameters({ operationId: id })
-      .getRawAndEntities<{ started_id: string; started_type: OperationEntity['type']; started_attempt: number; started_options: OperationEntity['options'] }>();
-    const [joined] = entities;
-    const [row] = raw;
-    if (!joined || !row) return null;
-    const found = splitWithConnection(joined);
+    const manager = this.manager();
+    const sql = datastoreWithConnectionSql(manager);
+    type Row = Record<string, unknown> & {
+      started_id: string;
+      started_type: OperationEntity['type'];
+      started_attempt: number;
+      started_options: OperationEntity['options'];
+    };
+    const rows = returnedRows<Row>(
+      await manager.query(
+        `WITH started AS (
+           UPDATE operation
+              SET attempt = attempt + 1, status = 'running', started_at = COALESCE(started_at, now()),
+                  progress_done = 0, progress_total = 0, progress_message = '', updated_at = now()
+            WHERE id = $1 AND status IN ('queued', 'running') AND NOT abort_requested
+            RETURNING id, datastore_id, type, attempt, options)
+         SELECT ${sql.columns}, o.id AS started_id, o.type AS started_type, o.attempt AS started_attempt, o.options AS started_options
+           FROM started o JOIN (${sql.from}) ON d.id = o.datastore_id`,
+        [id],
+      ),
+    );
+    const [row] = rows;
+    if (!row) return null;
+    const found = sql.read(row);
     const operation = { id: row.started_id, datastoreId: found.datastore.id, type: row.started_type, attempt: row.started_attempt, options: row.started_options };
     return { ...found, operation };
   }
