@@ -3,9 +3,13 @@
 // BullMQ → 2 dataplane workers → broker lease → PostgreSQL check → broker
 // finish) against the floor of BullMQ jobs that each do a bare pg connect +
 // SELECT 1 with no broker: same Redis, same number of worker processes and
-// concurrency, same run. Last line: RATIO queue_overhead <floor ops/s / ours>.
+// concurrency, same run. Also measured, for the reader: a design floor of jobs
+// that do what the issue requires of each operation (durable record, fenced
+// lease and end, the real Test Connection) with no broker, so the gap splits
+// into what the requirements cost and what our services add.
+// Last line: RATIO queue_overhead <floor ops/s / ours>.
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +34,38 @@ async function inBatches(count, work) {
   );
 }
 const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
+
+/**
+ * Runs OPERATIONS jobs through WORKERS processes of `script` (each with
+ * CONCURRENCY) on a queue of their own: `add` puts job i on it. Returns the
+ * seconds from the first add until the queue is empty.
+ */
+async function runBareQueue(script, args, add) {
+  const queueName = `plumbline-bench-${randomBytes(4).toString('hex')}`;
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, () => {
+      const child = fork(join(here, script), [queueName, redisUrl, String(CONCURRENCY), ...args]);
+      return new Promise((resolve) => child.once('message', () => resolve(child)));
+    }),
+  );
+  const redis = new URL(redisUrl);
+  const queue = new Queue(queueName, { connection: { host: redis.hostname, port: Number(redis.port || 6379) } });
+  try {
+    const started = performance.now();
+    await inBatches(OPERATIONS, (i) => add(queue, i));
+    for (;;) {
+      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
+      if (counts.failed > 0) throw new Error(`${counts.failed} ${script} jobs failed`);
+      if (counts.wait + counts.active + counts.delayed === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    workers.forEach((child) => child.kill('SIGTERM'));
+  }
+}
 
 const bench = await startBenchStack({ dataplaneEnv: { PLUMBLINE_WORKER_CONCURRENCY: String(CONCURRENCY) } });
 const redisUrl = await testing.serviceUrl('redis');
@@ -64,7 +100,6 @@ try {
   await controlplaneDb.end();
 
   // Floor: the same number of jobs on the same Redis, bare workers in as many processes.
-  const queueName = `plumbline-bench-floor-${randomBytes(4).toString('hex')}`;
   const pg = {
     host: bench.postgres.host,
     port: Number(bench.postgres.port),
@@ -72,31 +107,40 @@ try {
     password: bench.postgres.password || undefined,
     database: scope.database,
   };
-  const workers = await Promise.all(
-    Array.from({ length: WORKERS }, () => {
-      const child = fork(join(here, 'floor-worker.mjs'), [queueName, redisUrl, String(CONCURRENCY), JSON.stringify(pg)]);
-      return new Promise((resolve) => child.once('message', () => resolve(child)));
-    }),
+  const floorSeconds = await runBareQueue('floor-worker.mjs', [JSON.stringify(pg)], (queue, i) =>
+    queue.add('check', { n: i }, { removeOnComplete: true }),
   );
-  const redis = new URL(redisUrl);
-  const queue = new Queue(queueName, { connection: { host: redis.hostname, port: Number(redis.port || 6379) } });
-  const floorStarted = performance.now();
-  await inBatches(OPERATIONS, (i) => queue.add('check', { n: i }, { removeOnComplete: true }));
-  for (;;) {
-    const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'failed');
-    if (counts.failed > 0) throw new Error(`${counts.failed} floor jobs failed`);
-    if (counts.wait + counts.active + counts.delayed === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const floorSeconds = (performance.now() - floorStarted) / 1000;
-  await queue.obliterate({ force: true });
-  await queue.close();
-  workers.forEach((child) => child.kill('SIGTERM'));
+
+  // Design floor: the issue's own per-operation work (a durable record, a fenced lease and end,
+  // the real Test Connection) with no broker: where ours stands against what any design must pay.
+  const records = new Client({ connectionString: bench.controlplaneDbUrl });
+  await records.connect();
+  const target = { connector: 'postgresql', authMethod: 'basic', properties: bench.postgres, scope };
+  const designIds = [];
+  const designSeconds = await runBareQueue(
+    'design-floor-worker.mjs',
+    [bench.controlplaneDbUrl, JSON.stringify(target)],
+    async (queue) => {
+      const id = randomUUID();
+      designIds.push(id);
+      await records.query(`INSERT INTO operation (id, datastore_id, type, status, options) VALUES ($1, $2, 'test_connection', 'queued', '{}')`, [
+        id,
+        datastore.id,
+      ]);
+      await queue.add('run', { operationId: id }, { jobId: id, removeOnComplete: true });
+    },
+  );
+  const { rows: design } = await records.query(`SELECT count(*)::int AS ok FROM operation WHERE id = ANY($1) AND status = 'success'`, [designIds]);
+  await records.end();
+  if (design[0].ok !== OPERATIONS) throw new Error(`${OPERATIONS - design[0].ok} design floor operations did not succeed`);
 
   const ours = OPERATIONS / oursSeconds;
   const floor = OPERATIONS / floorSeconds;
   console.log(`ours : ${OPERATIONS} test_connection operations, ${WORKERS} dataplanes x ${CONCURRENCY}: ${oursSeconds.toFixed(1)} s, ${ours.toFixed(1)} ops/s (all enqueued after ${enqueuedSeconds.toFixed(1)} s)`);
   console.log(`floor: ${OPERATIONS} bare BullMQ pg jobs, ${WORKERS} workers x ${CONCURRENCY}: ${floorSeconds.toFixed(1)} s, ${floor.toFixed(1)} ops/s`);
+  const designFloor = OPERATIONS / designSeconds;
+  console.log(`design floor: ${OPERATIONS} jobs doing the issue's record, lease, Test Connection and end with no broker: ${designSeconds.toFixed(1)} s, ${designFloor.toFixed(1)} ops/s`);
+  console.log(`floor / design floor ${(floor / designFloor).toFixed(2)}; design floor / ours ${(designFloor / ours).toFixed(2)}`);
   console.log(`RATIO queue_overhead ${(floor / ours).toFixed(2)}`);
 } finally {
   await bench.close();
