@@ -262,6 +262,56 @@ describe('queued operations: test_connection through BullMQ and the broker', () 
     expect(newer.sample).toEqual([{ id: '11', $value: '-7' }]);
   });
 
+  it('stops a running profile at its next progress report when aborted, keeping what it did', async () => {
+    // Views that take at least 100 ms per read, whatever the machine: a profile reports progress
+    // after each, and is still far from done when the abort comes.
+    const TABLES = 30;
+    await postgresAdmin(async (client) => {
+      await client.query('CREATE SCHEMA wide');
+      for (let i = 0; i < TABLES; i += 1) {
+        await client.query(
+          `CREATE VIEW wide.v${String(i).padStart(2, '0')} AS
+             SELECT g AS id, md5(g::text) AS label FROM generate_series(1, 20) g WHERE pg_sleep(0.005) IS NOT NULL`,
+        );
+      }
+      await client.query(`GRANT USAGE ON SCHEMA wide TO "${source.user}"; GRANT SELECT ON ALL TABLES IN SCHEMA wide TO "${source.user}"`);
+    }, source.database);
+    const { datastore: sales } = await api.datastores.getDatastore({ id: datastoreId });
+    const { datastore: wide } = await api.datastores.createDatastore({
+      name: 'ops-wide',
+      connection: { case: 'connectionId', value: sales!.connectionId },
+      scope: { database: source.database, schema: 'wide' },
+    });
+    const synced = await api.operations.enqueueOperation({ datastoreId: wide!.id, type: OperationType.SYNC });
+    expect((await watchToEnd(api, synced.operation!.id)).at(-1)?.status).toBe(OperationStatus.SUCCESS);
+
+    const { operation } = await api.operations.enqueueOperation({ datastoreId: wide!.id, type: OperationType.PROFILE });
+    let doneWhenAborted: bigint | undefined;
+    const seen: controlplane.Operation[] = [];
+    for await (const { operation: state } of api.operations.watchOperation({ id: operation!.id }, { timeoutMs: 60_000 })) {
+      if (state) seen.push(state);
+      if (doneWhenAborted === undefined && state?.status === OperationStatus.RUNNING && state.progressDone >= 1n) {
+        await api.operations.abortOperation({ id: operation!.id });
+        // Every report made before the abort is in this figure; the worker learns of the abort at the next one.
+        doneWhenAborted = (await api.operations.getOperation({ id: operation!.id })).operation!.progressDone;
+      }
+    }
+    const last = seen.at(-1)!;
+    expect(doneWhenAborted).toBeDefined();
+    expect(last.status).toBe(OperationStatus.ABORTED);
+    expect(last.error?.code).toBe('ABORTED');
+    const profiled = last.counts?.containers ?? 0;
+    expect(profiled).toBeLessThanOrEqual(Number(doneWhenAborted) + 1);
+    expect(profiled).toBeLessThan(TABLES);
+    expect(last.error?.message).toBe(`aborted after ${profiled} of ${TABLES} containers`);
+    // What was profiled before the abort is kept.
+    const stored = await postgresAdmin(
+      (client) => client.query<{ n: number }>(`SELECT count(DISTINCT container)::int AS n FROM field_profile WHERE container LIKE 'wide.%'`),
+      database.name,
+    );
+    expect(stored.rows[0]!.n).toBe(profiled);
+  });
+
   it('keeps only operation ids in Redis: no secret in any key, value or job payload', async () => {
     // A finished job is removed at once: hold the workers off so a waiting job is in the haystack too.
     const queue = new Queue(stack.queueName, { connection: redisOptionsFromUrl(await serviceUrl('redis')) });
@@ -352,6 +402,20 @@ describe('the operation broker (no worker running)', () => {
     expect(aborted?.status).toBe(OperationStatus.ABORTED);
     const { text } = await queueContents(stack.queueName);
     expect(text).not.toContain(`bull:${stack.queueName}:${operation.id}`);
+  });
+
+  it('never brings an operation that ended back to life when an abort races its finish', async () => {
+    const broker = stack.brokerClient('dataplane');
+    for (let round = 0; round < 25; round += 1) {
+      const operation = await enqueue();
+      const lease = await broker.startOperation({ operationId: operation.id, workerId: 'w1' });
+      await Promise.all([
+        broker.finishOperation({ operationId: operation.id, fencingToken: lease.fencingToken, status: OperationStatus.SUCCESS }),
+        api.operations.abortOperation({ id: operation.id }),
+      ]);
+      const { operation: after } = await api.operations.getOperation({ id: operation.id });
+      expect(after).toMatchObject({ status: OperationStatus.SUCCESS, attempt: 1 });
+    }
   });
 
   it('tells a running operation to stop at its next progress report', async () => {

@@ -47,7 +47,7 @@ export class OperationRequeuer implements OnApplicationBootstrap, OnApplicationS
       if (state === 'missing') {
         await this.queue.enqueue(id);
         outcome.offered += 1;
-      } else if (state === 'failed' && (await this.operations.failUnfinished(id, 'WORKER_FAILED', WORKER_FAILED_MESSAGE))) {
+      } else if (state === 'failed' && (await this.operations.endUnfinished(id, { status: 'failure', errorCode: 'WORKER_FAILED', errorMessage: WORKER_FAILED_MESSAGE }))) {
         outcome.failed += 1;
       }
     }

@@ -61,15 +61,39 @@ export class OperationsRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Ends an operation that no worker will end; false when it already ended. */
-  async failUnfinished(id: string, errorCode: string, errorMessage: string): Promise<boolean> {
+  /**
+   * Ends an operation that no worker will end, in one statement, so it cannot
+   * overwrite a worker's finish; false when it is no longer in one of `from`.
+   */
+  async endUnfinished(
+    id: string,
+    end: { status: Extract<OperationStatusName, 'failure' | 'aborted'>; errorCode: string; errorMessage: string },
+    from: readonly OperationStatusName[] = ['queued', 'running'],
+  ): Promise<boolean> {
     const rows = returnedRows(
       await this.manager().query(
         `UPDATE operation
-            SET status = 'failure', error_code = $2, error_message = $3, finished_at = now(), updated_at = now()
+            SET status = $2, error_code = $3, error_message = $4, finished_at = now(), updated_at = now()
+          WHERE id = $1 AND status = ANY($5)
+          RETURNING id`,
+        [id, end.status, end.errorCode, end.errorMessage, from],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Flags a queued or running operation for abort in one statement (a read
+   * and a save of the whole row could undo a finish made in between); false
+   * when it already ended.
+   */
+  async requestAbort(id: string): Promise<boolean> {
+    const rows = returnedRows(
+      await this.manager().query(
+        `UPDATE operation SET abort_requested = true, updated_at = now()
           WHERE id = $1 AND status IN ('queued', 'running')
           RETURNING id`,
-        [id, errorCode, errorMessage],
+        [id],
       ),
     );
     return rows.length === 1;

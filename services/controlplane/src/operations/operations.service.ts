@@ -7,7 +7,6 @@ import { OperationQueue } from './operation-queue';
 import {
   OperationEntity,
   TERMINAL_STATUSES,
-  type OperationStatusName,
   type OperationTypeName,
   type StoredOptions,
 } from './operation.entity';
@@ -89,19 +88,19 @@ export class OperationsService {
     }
   }
 
-  /** A queued operation ends at once; a running one is told at its next progress report. */
+  /**
+   * A queued operation ends at once; a running one is told at its next
+   * progress report. Each change is one conditional statement, so an abort
+   * racing a worker's finish leaves whichever came first.
+   */
   async abort(id: string): Promise<OperationEntity> {
     const current = await this.get(id);
     if (TERMINAL_STATUSES.includes(current.status)) return current;
-    if (current.status === 'queued' && (await this.queue.removeWaiting(id))) {
-      return this.finish(current, 'aborted', 'ABORTED', 'aborted before it started');
+    const aborted = { status: 'aborted', errorCode: 'ABORTED', errorMessage: 'aborted before it started' } as const;
+    if (current.status === 'queued' && (await this.queue.removeWaiting(id)) && (await this.repository.endUnfinished(id, aborted, ['queued']))) {
+      return this.get(id);
     }
-    current.abortRequested = true;
-    return this.repository.save(current);
-  }
-
-  private finish(entity: OperationEntity, status: OperationStatusName, code: string, message: string): Promise<OperationEntity> {
-    Object.assign(entity, { status, errorCode: code, errorMessage: message, finishedAt: new Date() });
-    return this.repository.save(entity);
+    await this.repository.requestAbort(id);
+    return this.get(id);
   }
 }
