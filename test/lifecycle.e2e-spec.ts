@@ -197,6 +197,40 @@ describe('connection and datastore lifecycle, end to end over mTLS', () => {
       expect(result?.ok).toBe(true);
     });
 
+    it('edits a datastore: only the fields given, a new scope verified first, a refused edit changing nothing', async () => {
+      const get = async () => (await api.datastores.getDatastore({ id: marketingId })).datastore!;
+      const original = await get();
+      const renamed = await api.datastores.updateDatastore({ id: marketingId, name: 'marketing-2', scope: {} });
+      expect(renamed.datastore).toMatchObject({ name: 'marketing-2', scope: original.scope });
+
+      const beforeRefusals = await get();
+      const unreachable = await expectGrpcError(
+        api.datastores.updateDatastore({ id: marketingId, name: 'never', scope: { database: local.database, schema: 'no_such_schema' } }),
+        grpc.status.FAILED_PRECONDITION,
+      );
+      expect(unreachable.detail?.testResult?.errorCode).toBe(TestErrorCode.SCHEMA_NOT_FOUND);
+      const taken = await expectGrpcError(api.datastores.updateDatastore({ id: marketingId, name: 'sales', scope: {} }), grpc.status.ALREADY_EXISTS);
+      expect(taken.detail).toMatchObject({ reason: 'DATASTORE_NAME_TAKEN', field: 'name' });
+      expect(await get()).toEqual(beforeRefusals);
+
+      // A rescope (verified over the dataplane first) and a rename at once: neither undoes the other.
+      const sales = { database: local.database, schema: 'sales' };
+      await Promise.all([
+        api.datastores.updateDatastore({ id: marketingId, name: '', scope: sales }),
+        api.datastores.updateDatastore({ id: marketingId, name: 'marketing', scope: {} }),
+      ]);
+      expect(await get()).toMatchObject({ name: 'marketing', scope: sales });
+
+      await api.datastores.updateDatastore({ id: marketingId, name: '', scope: original.scope });
+      expect(await get()).toMatchObject({ name: original.name, scope: original.scope });
+      const missing = await expectGrpcError(
+        api.datastores.updateDatastore({ id: '00000000-0000-4000-8000-000000000000', name: 'x', scope: {} }),
+        grpc.status.NOT_FOUND,
+      );
+      expect(missing.detail?.field).toBe('id');
+      expect(await rowCounts()).toEqual({ connections: 1, datastores: 2 });
+    });
+
     it('keeps the stored password when an edit sends the mask back', async () => {
       const { connection } = await api.connections.getConnection({ id: connectionId });
       const updated = await api.connections.updateConnection({

@@ -105,13 +105,16 @@ export class DatastoresRepository {
     return manager.findOneByOrFail(DatastoreEntity, { id: entity.id });
   }
 
-  async update(entity: DatastoreEntity): Promise<DatastoreEntity> {
-    try {
-      await this.manager().update(DatastoreEntity, { id: entity.id }, { name: entity.name, scope: entity.scope });
-    } catch (error) {
-      throw this.translate(error, entity.name);
+  /** Writes only the fields in `changes`; null when the datastore is gone. */
+  async update(id: string, changes: Partial<Pick<DatastoreEntity, 'name' | 'scope'>>): Promise<DatastoreEntity | null> {
+    if (Object.keys(changes).length > 0) {
+      try {
+        await this.manager().update(DatastoreEntity, { id }, changes);
+      } catch (error) {
+        throw this.translate(error, changes.name ?? '');
+      }
     }
-    return this.manager().findOneByOrFail(DatastoreEntity, { id: entity.id });
+    return this.manager().findOneBy(DatastoreEntity, { id });
   }
 
   async delete(id: string): Promise<number> {

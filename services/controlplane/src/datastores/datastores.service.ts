@@ -94,17 +94,25 @@ export class DatastoresService {
     return this.repository.list(filter);
   }
 
-  /** A new scope is verified with the connection's credentials before it is saved. */
+  /**
+   * A new scope is verified with the connection's credentials before it is
+   * saved. Only the fields given are written, so two edits of different
+   * fields made at once both stick.
+   */
   async update(input: { id: string; name: string; scope: Record<string, string> }): Promise<DatastoreEntity> {
     const current = await this.get(input.id);
-    const next = Object.assign(new DatastoreEntity(), current);
-    if (input.name) next.name = validateName(input.name);
+    const changes: { name?: string; scope?: Record<string, string> } = {};
+    if (input.name) changes.name = validateName(input.name);
     if (Object.keys(input.scope).length > 0) {
       const connection = await this.connections.mustFind(current.connectionId);
-      next.scope = this.connections.scopeFor(connection.connector, input.scope);
-      await this.tester.verify(await this.connections.resolve(connection, next.scope));
+      changes.scope = this.connections.scopeFor(connection.connector, input.scope);
+      await this.tester.verify(await this.connections.resolve(connection, changes.scope));
     }
-    return this.repository.update(next);
+    const updated = await this.repository.update(current.id, changes);
+    if (!updated) {
+      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${input.id}' does not exist`, 'id');
+    }
+    return updated;
   }
 
   /** The connection stays, possibly orphaned, listed and reusable. */
