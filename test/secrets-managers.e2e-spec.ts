@@ -294,6 +294,25 @@ describe('secrets managers, end to end', () => {
     expect(keys).toContain('pg_password');
   });
 
+  it('an edit that sends the mask back never undoes a new payload saved at the same time', async () => {
+    const stalePassword = plantedSecret('stale-vault');
+    planted.push(stalePassword);
+    const { secretsManager } = await observe(api.secretsManagers.getSecretsManager({ id: vaultId }));
+    const mask = secretsManager!.credentialsPayload;
+    for (let round = 0; round < 20; round += 1) {
+      await observe(
+        api.secretsManagers.updateSecretsManager({ id: vaultId, spec: vaultSpec({ credentialsPayload: JSON.stringify({ password: stalePassword }) }) }),
+      );
+      await Promise.all([
+        observe(api.secretsManagers.updateSecretsManager({ id: vaultId, spec: vaultSpec() })), // the right password again
+        observe(api.secretsManagers.updateSecretsManager({ id: vaultId, spec: vaultSpec({ name: `vault-${round}`, credentialsPayload: mask }) })),
+      ]);
+      const { keys } = await observe(api.secretsManagers.testSecretsManager({ secretsManager: { case: 'id', value: vaultId } }));
+      expect(keys).toContain('pg_password');
+    }
+    await observe(api.secretsManagers.updateSecretsManager({ id: vaultId, spec: vaultSpec() }));
+  });
+
   it('stores the credentials payload as ciphertext only', async () => {
     const bytes = await rawTableBytes(database.name, ['secrets_manager', 'connection']);
     expect(bytes.includes(Buffer.from('$.auth.client_token'))).toBe(true); // the haystack is real

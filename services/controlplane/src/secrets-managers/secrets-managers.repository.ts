@@ -48,8 +48,10 @@ export class SecretsManagersRepository {
     return this.manager().findOneByOrFail(SecretsManagerEntity, { id: entity.id });
   }
 
-  async update(entity: SecretsManagerEntity): Promise<SecretsManagerEntity> {
-    const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...changes } = entity;
+  /** Writes every field of `entity`, but the sealed payload when `keepPayload`. */
+  async update(entity: SecretsManagerEntity, options: { keepPayload: boolean }): Promise<SecretsManagerEntity> {
+    const { id, createdAt: _createdAt, updatedAt: _updatedAt, credentialsPayload, ...fields } = entity;
+    const changes = options.keepPayload ? fields : { ...fields, credentialsPayload };
     try {
       await this.manager().update(SecretsManagerEntity, { id }, changes);
     } catch (error) {

@@ -55,14 +55,18 @@ export class SecretsManagersService {
     return entities.map((entity) => ({ entity, connectionCount: counts.get(entity.id) ?? 0 }));
   }
 
-  /** Replaces the definition; a payload sent back as the mask keeps the stored one. */
+  /**
+   * Replaces the definition; a payload sent back as the mask keeps the stored
+   * one, and is then not written at all, so it cannot undo a new payload
+   * saved by another edit meanwhile.
+   */
   async update(id: string, spec: SecretsManagerSpecInput): Promise<SecretsManagerEntity> {
     const current = await this.mustFind(id);
-    const payload =
-      spec.credentialsPayload === SECRET_MASK ? this.openPayload(current) : spec.credentialsPayload;
+    const keepPayload = spec.credentialsPayload === SECRET_MASK;
+    const payload = keepPayload ? this.openPayload(current) : spec.credentialsPayload;
     const next = Object.assign(new SecretsManagerEntity(), current);
     this.apply(next, spec, payload);
-    return this.repository.update(next);
+    return this.repository.update(next, { keepPayload });
   }
 
   /** Refused while a connection names the integration. */
