@@ -13,16 +13,23 @@ export interface DatastoreWithConnection {
   secretsManager: SecretsManagerEntity | null;
 }
 
-/** Entity columns as `alias."column" AS "alias_column"`, and a reader of such rows back into the entity. */
+/**
+ * Entity columns as `alias."column" AS "alias_column"`, and a reader of such
+ * rows back into the entity. pg already gives the column types used here
+ * (uuid, text, text[], jsonb, integer, timestamptz) their JS form; a column
+ * with a TypeORM transformer would need it applied, so one is refused.
+ */
 function entityColumns<T extends object>(manager: EntityManager, entity: new () => T, alias: string) {
-  const columns = manager.connection.getMetadata(entity).columns.map((column) => ({
-    property: column.propertyName,
-    key: `${alias}_${column.databaseName}`,
-    select: `${alias}."${column.databaseName}" AS "${alias}_${column.databaseName}"`,
-  }));
+  const columns = manager.connection.getMetadata(entity).columns.map((column) => {
+    if (column.transformer) throw new Error(`${alias}.${column.databaseName} has a transformer, which the plain-SQL join does not apply`);
+    return {
+      property: column.propertyName,
+      key: `${alias}_${column.databaseName}`,
+      select: `${alias}."${column.databaseName}" AS "${alias}_${column.databaseName}"`,
+    };
+  });
   return {
     select: columns.map((column) => column.select).join(', '),
-    /** pg already gives these column types (uuid, text, text[], jsonb, integer, timestamptz) their JS form. */
     read(row: Record<string, unknown>): T {
       const entityValue = new entity();
       for (const column of columns) (entityValue as Record<string, unknown>)[column.property] = row[column.key];
@@ -31,12 +38,7 @@ function entityColumns<T extends object>(manager: EntityManager, entity: new () 
   };
 }
 
-/**
- * Datastores `d` joined to their connection `c` and its secrets manager `s`, as
- * plain SQL: the hot path of every operation and Test Connection, where
- * TypeORM's query builder cost more CPU than the query. Built once from the
- * entity metadata, so a new column is read without touching this.
- */
+/** Datastores `d` joined to their connection `c` and its secrets manager `s`. */
 export interface WithConnectionSql {
   /** The select list for all three tables. */
   readonly columns: string;
@@ -47,6 +49,12 @@ export interface WithConnectionSql {
 
 const withConnectionSql = new WeakMap<object, WithConnectionSql>();
 
+/**
+ * The join as plain SQL: the hot path of every operation and Test Connection,
+ * where TypeORM's query builder cost more CPU than the query. Built once per
+ * data source from the entity metadata, so a new column is read without
+ * touching this.
+ */
 export function datastoreWithConnectionSql(manager: EntityManager): WithConnectionSql {
   const known = withConnectionSql.get(manager.connection);
   if (known) return known;
