@@ -24,6 +24,10 @@ export interface CreatedDatastore {
   testResult: dataplane.ConnectionTestResult;
 }
 
+function notFound(id: string): DatastoreError {
+  return new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+}
+
 @Injectable()
 export class DatastoresService {
   constructor(
@@ -78,7 +82,7 @@ export class DatastoresService {
     this.assertId(id);
     const datastore = await this.repository.findById(id);
     if (!datastore) {
-      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+      throw notFound(id);
     }
     return datastore;
   }
@@ -110,7 +114,7 @@ export class DatastoresService {
     }
     const updated = await this.repository.update(current.id, changes);
     if (!updated) {
-      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${input.id}' does not exist`, 'id');
+      throw notFound(input.id);
     }
     return updated;
   }
@@ -119,7 +123,7 @@ export class DatastoresService {
   async delete(id: string): Promise<void> {
     await this.get(id);
     if ((await this.repository.delete(id)) === 0) {
-      throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+      throw notFound(id);
     }
   }
 
@@ -132,7 +136,7 @@ export class DatastoresService {
   async resolveTarget(id: string): Promise<ResolvedTarget> {
     this.assertId(id);
     const found = await this.repository.findWithConnection(id);
-    if (!found) throw new DatastoreError(DatastoreErrorCode.NOT_FOUND, `datastore '${id}' does not exist`, 'id');
+    if (!found) throw notFound(id);
     return this.resolveLoaded(found);
   }
 
